@@ -1,0 +1,57 @@
+# Every target is listed by `make help`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format lock messages venv dev-venv clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.runtime: requirements/base.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/base.txt
+	@touch $@
+
+$(BIN)/.dev: requirements/dev.txt $(BIN)/.runtime
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@touch $@
+
+venv: $(BIN)/.runtime ## Create the virtualenv with the runtime dependencies
+
+dev-venv: $(BIN)/.dev ## Add the test and lint tools to the virtualenv
+
+messages: $(BIN)/.runtime ## Compile the translations (locale/*/LC_MESSAGES/django.mo)
+	@$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+run: $(BIN)/.runtime messages ## Migrate, load reference data and demo, serve on 127.0.0.1:8000 (SQLite)
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(BIN)/.dev messages ## Run the whole test suite (PostgreSQL when reachable; it says which database)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.dev ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: $(BIN)/.dev ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: $(BIN)/.dev ## Re-pin requirements/*.txt from pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements/base.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev --output-file requirements/dev.txt pyproject.toml
+
+clean: ## Remove the virtualenv and local state (SQLite database, uploads)
+	rm -rf $(VENV) var

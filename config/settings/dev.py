@@ -1,0 +1,10 @@
+"""Local development and the demo served by make run (SQLite unless DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# A fixed key is fine for a local demo; production reads its own (see prod.py).
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret-5137")

@@ -1,0 +1,32 @@
+"""Test settings: PostgreSQL when one is reachable, SQLite otherwise (and the run says which)."""
+
+from __future__ import annotations
+
+import socket
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, env
+
+
+def _local_postgres_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+if env.str("DATABASE_URL", default=""):
+    pass  # base.py already read it
+elif _local_postgres_up():
+    DATABASES["default"] = env.db_url_config("postgres://postgres@127.0.0.1:5432/workflow5137")
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,231 @@
+"""Forms check the shape of input; stage and permission rules live in services and access."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AMOUNT,
+    AMOUNT_FIELDS,
+    PERCENT_FIELDS,
+    REASON_FOR,
+    USE_FIELDS,
+    LineItem,
+    OutlineSection,
+    ProblemKind,
+)
+
+
+def _plain(value: Any) -> Any:
+    """Show 1234.500 as 1234.5 (and 1E+3 as 1000) before the widget localises it."""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        if value == value.to_integral():
+            value = value.quantize(Decimal(1))
+    return value
+
+
+class _LocalDecimalField(forms.DecimalField):
+    """A decimal typed the user's way: 1.234,5 in Vietnamese, 1,234.5 in English."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        kwargs["localize"] = True
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return _plain(value)
+
+
+class AmountField(_LocalDecimalField):
+    default_error_messages = {
+        "invalid": _("Enter an amount in million VND, for example 1.234,5."),
+        "min_value": _("An amount cannot be negative."),
+        "max_digits": _("This amount is too large."),
+        "max_decimal_places": _("Use at most 3 decimal places (thousands of đồng)."),
+        "max_whole_digits": _("This amount is too large."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(
+            min_value=Decimal(0),
+            max_digits=AMOUNT["max_digits"],
+            decimal_places=AMOUNT["decimal_places"],
+        )
+        super().__init__(**kwargs)
+
+
+class PercentField(_LocalDecimalField):
+    default_error_messages = {
+        "invalid": _("Enter a percentage between 0 and 100."),
+        "min_value": _("A percentage cannot be negative."),
+        "max_value": _("A percentage cannot be over 100."),
+        "max_decimal_places": _("Use at most 2 decimal places."),
+        "max_digits": _("A percentage cannot be over 100."),
+        "max_whole_digits": _("A percentage cannot be over 100."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(min_value=Decimal(0), max_value=Decimal(100), max_digits=5, decimal_places=2)
+        super().__init__(**kwargs)
+
+
+SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
+
+
+class LineItemForm(forms.ModelForm):
+    """The entries of one appendix line; the label too for the province's own sub-items."""
+
+    class Meta:
+        model = LineItem
+        fields = [
+            "label",
+            "basis",
+            *AMOUNT_FIELDS,
+            "completed_products",
+            "not_completed_pct",
+            "not_completed_reason",
+            "accepted_internal",
+            "accepted_by_authority",
+            "vs_demand_pct",
+            "vs_resolution17_pct",
+            "use_as_designed_pct",
+            "use_not_as_designed_pct",
+            "use_not_as_designed_reason",
+            "unused_pct",
+            "unused_reason",
+            "difficulties",
+        ]
+        field_classes = {name: AmountField for name in AMOUNT_FIELDS} | {
+            name: PercentField for name in PERCENT_FIELDS
+        }
+        widgets = {
+            name: SMALL_TEXT
+            for name in (
+                "basis",
+                "completed_products",
+                "not_completed_reason",
+                "use_not_as_designed_reason",
+                "unused_reason",
+                "difficulties",
+            )
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_custom:
+            del self.fields["label"]
+        else:
+            self.fields["label"].required = True
+            self.fields["label"].error_messages["required"] = _("Give the sub-item a name.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for pct_name, reason_name in REASON_FOR.items():
+            if data.get(pct_name) and not (data.get(reason_name) or "").strip():
+                self.add_error(
+                    reason_name, _("Give the reason: a share is entered in this column.")
+                )
+        shares = [data.get(n) for n in USE_FIELDS]
+        if sum((s or Decimal(0) for s in shares), Decimal(0)) > 100:
+            for name in USE_FIELDS:
+                if data.get(name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        _(
+                            "As designed + not as designed + not used "
+                            "must not exceed 100%%."
+                        ),
+                    )
+        return data
+
+
+class AddSubItemForm(forms.Form):
+    label = forms.CharField(
+        label=_("Name of the new sub-item"),
+        max_length=500,
+        error_messages={"required": _("Give the new sub-item a name.")},
+    )
+
+
+class NarrativeForm(forms.Form):
+    """One text per outline point, plus the structured facts the letter asks for."""
+
+    treasury_refusal_count = forms.IntegerField(
+        label=_("Payments refused by the State Treasury (number of cases)"),
+        required=False,
+        min_value=0,
+        error_messages={
+            "invalid": _("Enter a whole number of cases."),
+            "min_value": _("The number of cases cannot be negative."),
+        },
+    )
+    treasury_refusal_amount = AmountField(
+        label=_("Amount refused (million VND)"),
+    )
+    treasury_refusal_note = forms.CharField(
+        label=_("Details of the refusals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    problem_kinds = forms.ModelMultipleChoiceField(
+        label=_("Shortcomings that apply (section 2.5 (i))"),
+        queryset=ProblemKind.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, sections: list[OutlineSection], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = sections
+        self.point_fields: list[tuple[Any, str]] = []
+        for section in sections:
+            for point in section.points.all():
+                name = f"point_{point.pk}"
+                self.fields[name] = forms.CharField(
+                    label=point.text,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 6, "id": f"point-{point.pk}"}),
+                )
+                self.point_fields.append((point, name))
+        campaign_id = sections[0].campaign_id if sections else None
+        self.fields["problem_kinds"].queryset = ProblemKind.objects.filter(  # type: ignore[attr-defined]
+            campaign_id=campaign_id
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        count = data.get("treasury_refusal_count")
+        amount = data.get("treasury_refusal_amount")
+        if count == 0 and amount:
+            self.add_error(
+                "treasury_refusal_amount",
+                _("An amount is given but the number of refused cases is 0."),
+            )
+        return data
+
+    def outline_fields(self) -> list[tuple[OutlineSection, list[tuple[Any, Any]]]]:
+        """Each section with its points and their bound fields, for the template."""
+        return [
+            (section, [(p, self[f"point_{p.pk}"]) for p in section.points.all()])
+            for section in self.sections
+        ]
+
+    def answers(self) -> dict[int, str]:
+        return {point.pk: self.cleaned_data[name].strip() for point, name in self.point_fields}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (PDF, DOCX or XLSX)"),
+        error_messages={
+            "required": _("Choose a file to attach."),
+            "empty": _("The file is empty."),
+        },
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)

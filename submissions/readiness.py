@@ -1,0 +1,149 @@
+"""Is a submission complete and consistent enough to submit? What is still missing?
+
+Saving a draft keeps incomplete work; this check is what stands between a draft
+and the submit action. ``missing`` lists what is not filled in yet, ``problems``
+what is filled in but inconsistent. Each finding names the place to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .models import (
+    ALLOCATION_FIELDS,
+    REASON_FOR,
+    USE_FIELDS,
+    LineItem,
+    NarrativeAnswer,
+    OutlineSection,
+    Submission,
+)
+
+REQUIRED_AMOUNTS = ("demand", *ALLOCATION_FIELDS, "spent")
+# Rates asked for wherever money was spent.
+REQUIRED_WHEN_SPENT = ("vs_demand_pct", "vs_resolution17_pct")
+
+
+@dataclass(frozen=True)
+class Finding:
+    message: str
+    anchor: str  # the id of the element to go to
+    part: str  # "appendix", "narrative" or "facts"
+
+
+@dataclass
+class Readiness:
+    missing: list[Finding] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing and not self.problems
+
+    def count(self, part: str) -> int:
+        return sum(1 for f in (*self.missing, *self.problems) if f.part == part)
+
+
+def _label(line: LineItem) -> str:
+    return line.display_label
+
+
+def _field_name(name: str) -> str:
+    return str(LineItem._meta.get_field(name).verbose_name)
+
+
+def line_findings(line: LineItem) -> tuple[list[Finding], list[Finding]]:
+    anchor = f"line-{line.pk}"
+    missing: list[Finding] = []
+    problems: list[Finding] = []
+    absent = [n for n in REQUIRED_AMOUNTS if getattr(line, n) is None]
+    if line.spent:
+        absent += [n for n in REQUIRED_WHEN_SPENT if getattr(line, n) is None]
+    if absent:
+        missing.append(
+            Finding(
+                _("Row “%(row)s”: %(fields)s not filled in.")
+                % {"row": _label(line), "fields": ", ".join(_field_name(n) for n in absent)},
+                anchor,
+                "appendix",
+            )
+        )
+    for pct_name, reason_name in REASON_FOR.items():
+        pct = getattr(line, pct_name)
+        if pct and not getattr(line, reason_name).strip():
+            problems.append(
+                Finding(
+                    _("Row “%(row)s”: give the reason for “%(field)s”.")
+                    % {"row": _label(line), "field": _field_name(pct_name)},
+                    anchor,
+                    "appendix",
+                )
+            )
+    use_total = sum((getattr(line, n) or Decimal(0) for n in USE_FIELDS), Decimal(0))
+    if use_total > 100:
+        problems.append(
+            Finding(
+                _("Row “%(row)s”: the three equipment-use shares add up to more than 100%%.")
+                % {"row": _label(line)},
+                anchor,
+                "appendix",
+            )
+        )
+    if line.is_custom and not line.label.strip():
+        missing.append(Finding(_("A sub-item you added has no name."), anchor, "appendix"))
+    return missing, problems
+
+
+def check_readiness(
+    submission: Submission,
+    *,
+    lines: list[LineItem],
+    sections: list[OutlineSection],
+    answers: dict[int, NarrativeAnswer],
+) -> Readiness:
+    result = Readiness()
+    for line in lines:
+        missing, problems = line_findings(line)
+        result.missing += missing
+        result.problems += problems
+    for section in sections:
+        for point in section.points.all():
+            answer = answers.get(point.pk)
+            if point.required and (answer is None or not answer.text.strip()):
+                label = f"{point.code} {point.marker}".strip() if point.marker else point.code
+                result.missing.append(
+                    Finding(
+                        _("Narrative point %(point)s has no answer yet.") % {"point": label},
+                        f"point-{point.pk}",
+                        "narrative",
+                    )
+                )
+    count, amount = submission.treasury_refusal_count, submission.treasury_refusal_amount
+    if count is None:
+        result.missing.append(
+            Finding(
+                _("Say how many payments the State Treasury refused (0 if none)."),
+                "facts-treasury",
+                "facts",
+            )
+        )
+    elif count > 0 and amount is None:
+        result.missing.append(
+            Finding(
+                _("Give the amount of the payments the State Treasury refused."),
+                "facts-treasury",
+                "facts",
+            )
+        )
+    elif count == 0 and amount:
+        result.problems.append(
+            Finding(
+                _("A refused amount is given but no refused case is counted."),
+                "facts-treasury",
+                "facts",
+            )
+        )
+    return result

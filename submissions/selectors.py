@@ -1,0 +1,146 @@
+"""Reads: the appendix of a submission as a table, its header tree, and campaign templates.
+
+Everything a page shows about one submission is fetched here with a fixed number
+of queries; group rows and the grand total are computed from the lines, never
+stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import (
+    AMOUNT_FIELDS,
+    Campaign,
+    LineItem,
+    NarrativeAnswer,
+    OutlinePoint,
+    OutlineSection,
+    Submission,
+    TemplateColumn,
+    TemplateRow,
+)
+
+# The measures that add up across rows (amounts); percentages and text do not.
+TOTAL_FIELDS = (*AMOUNT_FIELDS, "allocated")
+
+
+@dataclass
+class HeaderCell:
+    column: TemplateColumn
+    colspan: int
+    rowspan: int
+
+
+@dataclass
+class ColumnTree:
+    """The appendix columns as header rows (with spans) and as the list of leaves."""
+
+    header_rows: list[list[HeaderCell]]
+    leaves: list[TemplateColumn]
+
+
+def column_tree(campaign: Campaign, *, letter_only: bool = False) -> ColumnTree:
+    """Header rows with colspan/rowspan for the campaign's columns.
+
+    ``letter_only`` drops the detail footnote (*) asks for, giving the letter's
+    own three-level header.
+    """
+    columns = list(campaign.columns.order_by("order"))
+    if letter_only:
+        columns = [c for c in columns if c.origin == TemplateColumn.Origin.LETTER]
+    children: dict[int | None, list[TemplateColumn]] = {}
+    for column in columns:
+        children.setdefault(column.parent_id, []).append(column)
+    depth = max(c.level for c in columns)
+
+    def leaves_of(column: TemplateColumn) -> list[TemplateColumn]:
+        kids = children.get(column.pk, [])
+        if not kids:
+            return [column]
+        return [leaf for kid in kids for leaf in leaves_of(kid)]
+
+    rows: list[list[HeaderCell]] = [[] for _ in range(depth)]
+    for column in columns:
+        kids = children.get(column.pk, [])
+        rowspan = (min(k.level for k in kids) - column.level) if kids else depth - column.level + 1
+        rows[column.level - 1].append(HeaderCell(column, len(leaves_of(column)), rowspan))
+    leaves = [leaf for root in children.get(None, []) for leaf in leaves_of(root)]
+    return ColumnTree(header_rows=rows, leaves=leaves)
+
+
+@dataclass
+class TableRow:
+    """One row of the rendered appendix: a group, an entry line, or the grand total."""
+
+    kind: str  # "group", "line" or "total"
+    stt: str
+    label: str
+    template_row: TemplateRow | None = None
+    line: LineItem | None = None
+    totals: dict[str, Decimal | None] = field(default_factory=dict)
+    computed: bool = True
+
+
+def _add(totals: dict[str, Decimal | None], line: LineItem) -> None:
+    for name in TOTAL_FIELDS:
+        value = getattr(line, name)
+        if value is not None:
+            totals[name] = (totals.get(name) or Decimal(0)) + value
+
+
+def template_rows(campaign: Campaign) -> list[TemplateRow]:
+    return list(campaign.rows.order_by("order"))
+
+
+def appendix_lines(submission: Submission) -> list[LineItem]:
+    return list(submission.lines.select_related("row", "group").order_by("group__order", "order", "pk"))
+
+
+def appendix_table(submission: Submission, lines: list[LineItem] | None = None) -> list[TableRow]:
+    """The appendix in the letter's order, with group subtotals and the grand total."""
+    if lines is None:
+        lines = appendix_lines(submission)
+    rows = template_rows(submission.campaign)
+    by_group: dict[int, list[LineItem]] = {}
+    for line in lines:
+        by_group.setdefault(line.group_id, []).append(line)
+    table: list[TableRow] = []
+    grand: dict[str, Decimal | None] = {}
+    for group in (r for r in rows if r.parent_id is None):
+        group_lines = by_group.get(group.pk, [])
+        own = [ln for ln in group_lines if ln.row_id == group.pk]
+        if own:  # a group without sub-items takes entries itself
+            line = own[0]
+            totals: dict[str, Decimal | None] = {}
+            _add(totals, line)
+            table.append(
+                TableRow("group", group.stt, group.label, group, line, totals, computed=False)
+            )
+            _add(grand, line)
+            continue
+        totals = {}
+        for line in group_lines:
+            _add(totals, line)
+            _add(grand, line)
+        table.append(TableRow("group", group.stt, group.label, group, None, totals))
+        for line in group_lines:
+            table.append(
+                TableRow("line", line.row.stt if line.row else "", line.display_label,
+                         line.row, line, computed=False)
+            )
+    table.append(TableRow("total", "", "", None, None, grand))
+    return table
+
+
+def outline(campaign: Campaign) -> QuerySet[OutlineSection]:
+    return campaign.sections.order_by("order").prefetch_related(
+        Prefetch("points", queryset=OutlinePoint.objects.order_by("order"))
+    )
+
+
+def answers_by_point(submission: Submission) -> dict[int, NarrativeAnswer]:
+    return {a.point_id: a for a in submission.answers.all()}

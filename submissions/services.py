@@ -1,0 +1,248 @@
+"""Writes to a submission's content while it is being drafted.
+
+Every function locks the submission row, checks that the actor may still edit it
+and that the form was drawn from the current revision (a form posted twice, or
+over a newer save, changes nothing), writes everything in one transaction and
+bumps the revision. Stage changes are not here: they belong to the workflow's
+transition service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from workflow.access import can_edit_submission
+
+from .models import (
+    AdministrativeUnit,
+    Attachment,
+    Campaign,
+    LineItem,
+    NarrativeAnswer,
+    ProblemKind,
+    Submission,
+    TemplateRow,
+)
+
+CUSTOM_ORDER_START = 10_000  # own sub-items come after the template's, in creation order
+
+
+class SubmissionError(Exception):
+    """A write that was refused; the message is for the user, in their language."""
+
+
+class StaleRevision(SubmissionError):
+    pass
+
+
+def submission_create(*, campaign: Campaign, unit: AdministrativeUnit) -> Submission:
+    """The unit's submission with an empty line for every appendix row that takes entries."""
+    with transaction.atomic():
+        submission, created = Submission.objects.get_or_create(campaign=campaign, unit=unit)
+        if created:
+            rows = list(campaign.rows.order_by("order"))
+            parents = {r.parent_id for r in rows if r.parent_id}
+            LineItem.objects.bulk_create(
+                LineItem(
+                    submission=submission,
+                    row=row,
+                    group_id=row.parent_id or row.pk,
+                    order=row.order,
+                )
+                for row in rows
+                if row.parent_id or row.pk not in parents
+            )
+    return submission
+
+
+def _lock_for_edit(*, actor: AbstractBaseUser, submission: Submission, revision: int) -> Submission:
+    locked = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+    if not can_edit_submission(actor, locked):
+        raise SubmissionError(_("This submission can no longer be edited at its current stage."))
+    if locked.revision != revision:
+        raise StaleRevision(
+            _(
+                "Nothing was saved: this form was already sent, or someone saved the "
+                "submission after you opened it. The page now shows the latest version."
+            )
+        )
+    return locked
+
+
+def _bump(submission: Submission, actor: AbstractBaseUser) -> None:
+    submission.revision += 1
+    submission.updated_by = actor  # type: ignore[assignment]
+    submission.save(update_fields=["revision", "updated_by", "updated_at"])
+
+
+def appendix_save(
+    *,
+    actor: AbstractBaseUser,
+    submission: Submission,
+    revision: int,
+    values: Mapping[int, Mapping[str, Any]],
+    add_to_group: TemplateRow | None = None,
+    new_label: str = "",
+    remove_line_id: int | None = None,
+) -> Submission:
+    """Save the entries of every line at once: all of them, or (on any error) none.
+
+    The same save may add one of the province's own sub-items under a group, or
+    remove one, so that what was typed in the table is never lost to it.
+    """
+    with transaction.atomic():
+        locked = _lock_for_edit(actor=actor, submission=submission, revision=revision)
+        lines = {line.pk: line for line in locked.lines.all()}
+        if set(values) - set(lines):
+            raise StaleRevision(_("The appendix changed while you were editing; reload the page."))
+        for pk, fields in values.items():
+            line = lines[pk]
+            for name, value in fields.items():
+                setattr(line, name, value)
+            line.full_clean(exclude=["submission", "row", "group"])
+            line.save()
+        if add_to_group is not None:
+            _add_sub_item(locked, add_to_group, new_label)
+        if remove_line_id is not None:
+            _remove_sub_item(locked, remove_line_id)
+        _bump(locked, actor)
+    return locked
+
+
+def _add_sub_item(submission: Submission, group: TemplateRow, label: str) -> LineItem:
+    """Add the province's own sub-item under a group.
+
+    A group that took entries itself (it had no sub-items) hands its entries to
+    the first sub-item added, so nothing typed is lost and the group becomes a sum.
+    """
+    label = label.strip()
+    if not label:
+        raise SubmissionError(_("Give the new sub-item a name."))
+    if group.parent_id is not None or group.campaign_id != submission.campaign_id:
+        raise SubmissionError(_("Sub-items can only be added under a task group."))
+    last = submission.lines.filter(group=group).aggregate(m=Max("order"))["m"] or 0
+    order = max(last + 1, CUSTOM_ORDER_START)
+    own = submission.lines.filter(row=group).first()
+    if own is not None:
+        own.row = None
+        own.label = label
+        own.order = order
+        own.save(update_fields=["row", "label", "order"])
+        return own
+    return LineItem.objects.create(submission=submission, group=group, label=label, order=order)
+
+
+def _remove_sub_item(submission: Submission, line_id: int) -> None:
+    """Remove one of the province's own sub-items (template rows cannot be removed)."""
+    line = submission.lines.filter(pk=line_id, row__isnull=True).select_related("group").first()
+    if line is None:
+        raise SubmissionError(_("Only sub-items you added yourself can be removed."))
+    group = line.group
+    line.delete()
+    if not group.children.exists() and not submission.lines.filter(group=group).exists():
+        # The group takes entries itself again.
+        LineItem.objects.create(submission=submission, row=group, group=group, order=group.order)
+
+
+def narrative_save(
+    *,
+    actor: AbstractBaseUser,
+    submission: Submission,
+    revision: int,
+    answers: Mapping[int, str],
+    treasury_refusal_count: int | None,
+    treasury_refusal_amount: Decimal | None,
+    treasury_refusal_note: str,
+    problem_kinds: list[ProblemKind],
+) -> Submission:
+    """Save the narrative answers and the structured facts together."""
+    with transaction.atomic():
+        locked = _lock_for_edit(actor=actor, submission=submission, revision=revision)
+        valid_points = set(
+            locked.campaign.sections.values_list("points__pk", flat=True)
+        )
+        if set(answers) - valid_points:
+            raise SubmissionError(_("The outline changed while you were editing; reload the page."))
+        existing = {a.point_id: a for a in locked.answers.all()}
+        for point_id, text in answers.items():
+            answer = existing.get(point_id)
+            if answer is None:
+                NarrativeAnswer.objects.create(submission=locked, point_id=point_id, text=text)
+            elif answer.text != text:
+                answer.text = text
+                answer.save(update_fields=["text"])
+        locked.treasury_refusal_count = treasury_refusal_count
+        locked.treasury_refusal_amount = treasury_refusal_amount
+        locked.treasury_refusal_note = treasury_refusal_note
+        locked.save(
+            update_fields=[
+                "treasury_refusal_count",
+                "treasury_refusal_amount",
+                "treasury_refusal_note",
+            ]
+        )
+        locked.problem_kinds.set([p for p in problem_kinds if p.campaign_id == locked.campaign_id])
+        _bump(locked, actor)
+    return locked
+
+
+def attachment_add(
+    *,
+    actor: AbstractBaseUser,
+    submission: Submission,
+    revision: int,
+    content: bytes,
+    original_name: str,
+    content_type: str,
+    description: str = "",
+) -> Attachment:
+    """Store a checked file. If anything fails after the file is written, the file goes too.
+
+    Call it outside any wider transaction (views do): Django has no hook on
+    rollback, so an outer rollback after this block commits would keep the file.
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        locked = _lock_for_edit(actor=actor, submission=submission, revision=revision)
+        if locked.attachments.filter(sha256=digest).exists():
+            raise SubmissionError(_("This file is already attached to the submission."))
+        attachment = Attachment(
+            submission=locked,
+            original_name=original_name[:255],
+            content_type=content_type,
+            size=len(content),
+            sha256=digest,
+            description=description,
+            uploaded_by=actor,
+        )
+        attachment.file.save(digest, ContentFile(content), save=False)
+        try:
+            attachment.save()
+            _bump(locked, actor)
+        except BaseException:
+            attachment.file.storage.delete(attachment.file.name)
+            raise
+    return attachment
+
+
+def attachment_remove(
+    *, actor: AbstractBaseUser, submission: Submission, revision: int, attachment_id: int
+) -> None:
+    with transaction.atomic():
+        locked = _lock_for_edit(actor=actor, submission=submission, revision=revision)
+        attachment = locked.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise SubmissionError(_("That file is not attached to this submission."))
+        name, storage = attachment.file.name, attachment.file.storage
+        attachment.delete()
+        _bump(locked, actor)
+        transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,277 @@
+"""Drafting pages: thin views over access helpers, selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from workflow import access
+
+from . import selectors, services
+from .attachments import inspect_upload
+from .forms import AttachmentForm, LineItemForm, NarrativeForm
+from .models import Submission
+from .readiness import check_readiness
+
+
+def _revision(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return -1
+
+
+def _readiness(submission: Submission) -> Any:
+    lines = selectors.appendix_lines(submission)
+    sections = list(selectors.outline(submission.campaign))
+    return check_readiness(
+        submission,
+        lines=lines,
+        sections=sections,
+        answers=selectors.answers_by_point(submission),
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("submissions:list")
+
+
+@login_required
+def submission_list(request: HttpRequest) -> HttpResponse:
+    submissions = (
+        access.submissions_for_user(request.user)
+        .select_related("campaign", "unit__region")
+        .order_by("campaign", "unit__code")
+    )
+    return render(request, "submissions/list.html", {"submissions": submissions})
+
+
+@login_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.get_submission_for_user_or_404(request.user, pk)
+    table = selectors.appendix_table(submission)
+    return render(
+        request,
+        "submissions/detail.html",
+        {
+            "submission": submission,
+            "readiness": _readiness(submission),
+            "grand_total": table[-1].totals,
+            "attachments": submission.attachments.all(),
+            "editable": access.can_edit_submission(request.user, submission),
+            "tab": "overview",
+        },
+    )
+
+
+def _line_forms(lines: list[Any], data: Any = None) -> dict[int, LineItemForm]:
+    return {line.pk: LineItemForm(data, instance=line, prefix=f"l{line.pk}") for line in lines}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.get_submission_for_user_or_404(request.user, pk)
+    editable = access.can_edit_submission(request.user, submission)
+    lines = selectors.appendix_lines(submission)
+    forms = _line_forms(lines)
+    add_errors: dict[int, str] = {}
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("This submission can no longer be edited at its current stage."))
+            return redirect(submission)
+        forms = _line_forms(lines, request.POST)
+        action = request.POST.get("action", "save")
+        add_to_group, new_label, remove_line_id = None, "", None
+        if action.startswith("add:"):
+            group = submission.campaign.rows.filter(
+                pk=action.removeprefix("add:"), parent__isnull=True
+            ).first() if action.removeprefix("add:").isdigit() else None
+            new_label = request.POST.get(f"new-label-{group.pk}", "").strip() if group else ""
+            if group is not None and not new_label:
+                add_errors[group.pk] = _("Give the new sub-item a name.")
+            add_to_group = group
+        elif action.startswith("remove:") and action.removeprefix("remove:").isdigit():
+            remove_line_id = int(action.removeprefix("remove:"))
+        if all(f.is_valid() for f in forms.values()) and not add_errors:
+            try:
+                services.appendix_save(
+                    actor=request.user,
+                    submission=submission,
+                    revision=_revision(request),
+                    values={pk_: f.cleaned_data for pk_, f in forms.items()},
+                    add_to_group=add_to_group,
+                    new_label=new_label,
+                    remove_line_id=remove_line_id,
+                )
+            except services.SubmissionError as exc:
+                messages.error(request, str(exc))
+                return redirect("submissions:appendix", pk=submission.pk)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The appendix was saved."))
+                return redirect(reverse("submissions:appendix", kwargs={"pk": submission.pk}))
+        else:
+            messages.error(
+                request,
+                _("Nothing was saved: correct the fields marked in red and save again."),
+            )
+    table = selectors.appendix_table(submission, lines)
+    for row in table:
+        row.form = forms.get(row.line.pk) if row.line else None  # type: ignore[attr-defined]
+    return render(
+        request,
+        "submissions/appendix.html",
+        {
+            "submission": submission,
+            "editable": editable,
+            "table": table,
+            "columns": selectors.column_tree(submission.campaign),
+            "footnotes": submission.campaign.footnotes.all(),
+            "add_errors": add_errors,
+            "readiness": _readiness(submission),
+            "tab": "appendix",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.get_submission_for_user_or_404(request.user, pk)
+    editable = access.can_edit_submission(request.user, submission)
+    sections = list(selectors.outline(submission.campaign))
+    answers = selectors.answers_by_point(submission)
+    initial = {f"point_{pid}": a.text for pid, a in answers.items()} | {
+        "treasury_refusal_count": submission.treasury_refusal_count,
+        "treasury_refusal_amount": submission.treasury_refusal_amount,
+        "treasury_refusal_note": submission.treasury_refusal_note,
+        "problem_kinds": list(submission.problem_kinds.all()),
+    }
+    form = NarrativeForm(initial=initial, sections=sections)
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("This submission can no longer be edited at its current stage."))
+            return redirect(submission)
+        form = NarrativeForm(request.POST, initial=initial, sections=sections)
+        if form.is_valid():
+            try:
+                services.narrative_save(
+                    actor=request.user,
+                    submission=submission,
+                    revision=_revision(request),
+                    answers=form.answers(),
+                    treasury_refusal_count=form.cleaned_data["treasury_refusal_count"],
+                    treasury_refusal_amount=form.cleaned_data["treasury_refusal_amount"],
+                    treasury_refusal_note=form.cleaned_data["treasury_refusal_note"],
+                    problem_kinds=list(form.cleaned_data["problem_kinds"]),
+                )
+            except services.SubmissionError as exc:
+                messages.error(request, str(exc))
+                return redirect("submissions:narrative", pk=submission.pk)
+            messages.success(request, _("The narrative was saved."))
+            return redirect("submissions:narrative", pk=submission.pk)
+        messages.error(
+            request, _("Nothing was saved: correct the fields marked in red and save again.")
+        )
+    return render(
+        request,
+        "submissions/narrative.html",
+        {
+            "submission": submission,
+            "editable": editable,
+            "form": form,
+            "sections": sections,
+            "readiness": _readiness(submission),
+            "tab": "narrative",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attachment_list(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.get_submission_for_user_or_404(request.user, pk)
+    editable = access.can_edit_submission(request.user, submission)
+    form = AttachmentForm()
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("This submission can no longer be edited at its current stage."))
+            return redirect(submission)
+        form = AttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                content, kind = inspect_upload(form.cleaned_data["file"])
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                try:
+                    services.attachment_add(
+                        actor=request.user,
+                        submission=submission,
+                        revision=_revision(request),
+                        content=content,
+                        original_name=form.cleaned_data["file"].name,
+                        content_type=kind,
+                        description=form.cleaned_data["description"],
+                    )
+                except services.SubmissionError as exc:
+                    messages.error(request, str(exc))
+                    return redirect("submissions:attachments", pk=submission.pk)
+                messages.success(request, _("The file was attached."))
+                return redirect("submissions:attachments", pk=submission.pk)
+        messages.error(request, _("The file was not attached: see the message below."))
+    return render(
+        request,
+        "submissions/attachments.html",
+        {
+            "submission": submission,
+            "editable": editable,
+            "form": form,
+            "attachments": submission.attachments.select_related("uploaded_by"),
+            "readiness": _readiness(submission),
+            "tab": "attachments",
+            "max_size": settings.ATTACHMENT_MAX_BYTES,
+        },
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = access.get_attachment_for_user_or_404(request.user, pk, attachment_pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = access.get_attachment_for_user_or_404(request.user, pk, attachment_pk)
+    submission = attachment.submission
+    try:
+        services.attachment_remove(
+            actor=request.user,
+            submission=submission,
+            revision=_revision(request),
+            attachment_id=attachment.pk,
+        )
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The file was removed."))
+    return redirect("submissions:attachments", pk=submission.pk)

@@ -1,0 +1,91 @@
+"""Who may see and do what: the one place views ask.
+
+``can_<action>(user, obj)`` predicates answer yes or no; ``get_<thing>_for_user_or_404``
+lookups reach objects only through the user's scope, so another province's
+submission, file or task is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from submissions.models import AdministrativeUnit, Attachment, Submission
+
+from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role
+from .stages import Stage
+
+AnyUser = AbstractBaseUser | AnonymousUser
+UNIT_APP = "submissions"
+
+
+def _perm(codename: str) -> str:
+    return f"{UNIT_APP}.{codename}"
+
+
+def is_national(user: AnyUser) -> bool:
+    """Coordinators (and superusers) see every unit."""
+    return bool(user.is_active and user.has_perm(_perm(NATIONAL_PERMISSION)))
+
+
+def units_for_user(user: AnyUser, role: Role | None = None) -> QuerySet[AdministrativeUnit]:
+    """The units the user holds any role on (or the given one)."""
+    if not user.is_authenticated or not user.is_active:
+        return AdministrativeUnit.objects.none()
+    if role is None and is_national(user):
+        return AdministrativeUnit.objects.all()
+    codenames = [UNIT_PERMISSION[role]] if role else list(UNIT_PERMISSION.values())
+    return get_objects_for_user(
+        user,
+        [_perm(c) for c in codenames],
+        klass=AdministrativeUnit,
+        any_perm=True,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def submissions_for_user(user: AnyUser) -> QuerySet[Submission]:
+    qs = Submission.objects.all()
+    if is_national(user):
+        return qs
+    return qs.filter(unit__in=units_for_user(user))
+
+
+def has_unit_role(user: AnyUser, role: Role, unit: AdministrativeUnit) -> bool:
+    return bool(user.is_active and user.has_perm(_perm(UNIT_PERMISSION[role]), unit))
+
+
+def can_view_submission(user: AnyUser, submission: Submission) -> bool:
+    return submissions_for_user(user).filter(pk=submission.pk).exists()
+
+
+def can_edit_submission(user: AnyUser, submission: Submission) -> bool:
+    """Drafters of the unit edit its submission while it is being drafted."""
+    return submission.stage == Stage.DRAFTING and has_unit_role(user, Role.DRAFTER, submission.unit)
+
+
+def get_submission_for_user_or_404(user: AnyUser, pk: int) -> Submission:
+    try:
+        return submissions_for_user(user).select_related("campaign", "unit__region").get(pk=pk)
+    except Submission.DoesNotExist:
+        raise Http404 from None
+
+
+def get_editable_submission_for_user_or_404(user: AnyUser, pk: int) -> Submission:
+    """A submission the user may edit now; one they may only read is a 404 for editing too."""
+    submission = get_submission_for_user_or_404(user, pk)
+    if not can_edit_submission(user, submission):
+        raise Http404
+    return submission
+
+
+def get_attachment_for_user_or_404(user: AnyUser, submission_pk: int, pk: int) -> Attachment:
+    submission = get_submission_for_user_or_404(user, submission_pk)
+    try:
+        return submission.attachments.get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
