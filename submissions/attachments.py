@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import PurePath
 
 import magic
@@ -34,8 +36,8 @@ def inspect_upload(upload: UploadedFile) -> tuple[bytes, str]:
             _("The file is larger than the %(limit)s allowed.") % {"limit": filesizeformat(limit)},
             code="too_large",
         )
-    # libmagic looks inside OOXML packages, so a renamed ZIP or a macro-enabled
-    # workbook (.xlsm) does not pass for DOCX/XLSX.
+    # libmagic looks inside OOXML packages, so a renamed ZIP does not pass for
+    # DOCX/XLSX; it does not tell a macro-enabled package apart, which we do.
     detected = magic.from_buffer(content, mime=True)
     if detected not in Attachment.Kind.values:
         raise ValidationError(
@@ -56,4 +58,22 @@ def inspect_upload(upload: UploadedFile) -> tuple[bytes, str]:
             % {"suffix": suffix or _("(nothing)"), "kind": Attachment.Kind(detected).label},
             code="disguised",
         )
+    if detected != Attachment.Kind.PDF and _has_macros(content):
+        raise ValidationError(
+            _("The file contains macros (VBA). Save it as a plain .docx or .xlsx and attach that."),
+            code="macros",
+        )
     return content, detected
+
+
+def _has_macros(content: bytes) -> bool:
+    """Does this OOXML package carry a VBA project or declare itself macro-enabled?"""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            names = package.namelist()
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                return True
+            types = package.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except (zipfile.BadZipFile, KeyError):
+        return True  # not a readable package: refuse rather than store it
+    return b"macroEnabled" in types

@@ -9,8 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
-    AMOUNT,
+    AMOUNT_DIGITS,
     AMOUNT_FIELDS,
+    AMOUNT_PLACES,
     PERCENT_FIELDS,
     REASON_FOR,
     USE_FIELDS,
@@ -56,8 +57,8 @@ class AmountField(_LocalDecimalField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.update(
             min_value=Decimal(0),
-            max_digits=AMOUNT["max_digits"],
-            decimal_places=AMOUNT["decimal_places"],
+            max_digits=AMOUNT_DIGITS,
+            decimal_places=AMOUNT_PLACES,
         )
         super().__init__(**kwargs)
 
@@ -127,7 +128,8 @@ class LineItemForm(forms.ModelForm):
             self.fields["label"].error_messages["required"] = _("Give the sub-item a name.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for pct_name, reason_name in REASON_FOR.items():
             if data.get(pct_name) and not (data.get(reason_name) or "").strip():
                 self.add_error(
@@ -139,10 +141,7 @@ class LineItemForm(forms.ModelForm):
                 if data.get(name) and name not in self.errors:
                     self.add_error(
                         name,
-                        _(
-                            "As designed + not as designed + not used "
-                            "must not exceed 100%%."
-                        ),
+                        _("As designed + not as designed + not used must not exceed 100%%."),
                     )
         return data
 
@@ -193,13 +192,12 @@ class NarrativeForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 6, "id": f"point-{point.pk}"}),
                 )
                 self.point_fields.append((point, name))
-        campaign_id = sections[0].campaign_id if sections else None
-        self.fields["problem_kinds"].queryset = ProblemKind.objects.filter(  # type: ignore[attr-defined]
-            campaign_id=campaign_id
-        )
+        kinds = ProblemKind.objects.filter(campaign_id=sections[0].campaign_id if sections else 0)
+        self.fields["problem_kinds"].queryset = kinds  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         count = data.get("treasury_refusal_count")
         amount = data.get("treasury_refusal_amount")
         if count == 0 and amount:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -23,8 +24,29 @@ from django.utils.translation import gettext_lazy as _
 
 from workflow.stages import Stage
 
-AMOUNT = {"max_digits": 15, "decimal_places": 3}  # million VND, to the thousand đồng
-PERCENT = {"max_digits": 5, "decimal_places": 2}
+# Amounts are million VND to the thousand đồng; percentages have two decimals.
+AMOUNT_DIGITS, AMOUNT_PLACES = 15, 3
+PERCENT_DIGITS, PERCENT_PLACES = 5, 2
+
+
+def amount_field(verbose_name: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(
+        verbose_name,
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=AMOUNT_PLACES,
+        null=True,
+        blank=True,
+    )
+
+
+def percent_field(verbose_name: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(
+        verbose_name,
+        max_digits=PERCENT_DIGITS,
+        decimal_places=PERCENT_PLACES,
+        null=True,
+        blank=True,
+    )
 
 
 class Region(models.Model):
@@ -197,6 +219,15 @@ class OutlinePoint(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def display_code(self) -> str:
+        """How a reader names the point: "2.4 (iii)", or "2.2, point 1" for a dash."""
+        if self.marker.startswith("("):
+            return f"{self.section.number} {self.marker}"
+        if self.marker:
+            return _("%(section)s, point %(n)s") % {"section": self.section.number, "n": self.order}
+        return self.section.number
+
 
 class ProblemKind(models.Model):
     """A kind of shortcoming the letter asks about in 2.5(i); provinces tick those that apply."""
@@ -318,8 +349,8 @@ class Submission(models.Model):
     treasury_refusal_count = models.PositiveIntegerField(
         _("payments refused by the State Treasury (cases)"), null=True, blank=True
     )
-    treasury_refusal_amount = models.DecimalField(
-        _("payments refused by the State Treasury (million VND)"), null=True, blank=True, **AMOUNT
+    treasury_refusal_amount = amount_field(
+        _("payments refused by the State Treasury (million VND)")
     )
     treasury_refusal_note = models.TextField(_("refusals: details"), blank=True)
     problem_kinds = models.ManyToManyField(
@@ -393,7 +424,9 @@ def _amount_constraints() -> list[models.BaseConstraint]:
         )
         for f in PERCENT_FIELDS
     ]
-    use_total = sum((Coalesce(F(f), Decimal(0)) for f in USE_FIELDS[1:]), Coalesce(F(USE_FIELDS[0]), Decimal(0)))
+    use_total = sum(
+        (Coalesce(F(f), Decimal(0)) for f in USE_FIELDS[1:]), Coalesce(F(USE_FIELDS[0]), Decimal(0))
+    )
     constraints.append(
         models.CheckConstraint(
             condition=models.lookups.LessThanOrEqual(use_total, Decimal(100)),
@@ -421,49 +454,27 @@ class LineItem(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     basis = models.TextField(_("basis for the task"), blank=True)
-    demand = models.DecimalField(_("demand"), null=True, blank=True, **AMOUNT)
-    alloc_invest_ctmt = models.DecimalField(
-        _("allocated, investment, IT target programme"), null=True, blank=True, **AMOUNT
-    )
-    alloc_invest_self = models.DecimalField(
-        _("allocated, investment, self-balanced"), null=True, blank=True, **AMOUNT
-    )
-    alloc_invest_separate = models.DecimalField(
-        _("allocated, investment, separate budget"), null=True, blank=True, **AMOUNT
-    )
-    alloc_recurrent_ctmt = models.DecimalField(
-        _("allocated, recurrent, IT target programme"), null=True, blank=True, **AMOUNT
-    )
-    alloc_recurrent_self = models.DecimalField(
-        _("allocated, recurrent, self-balanced"), null=True, blank=True, **AMOUNT
-    )
-    alloc_recurrent_separate = models.DecimalField(
-        _("allocated, recurrent, separate budget"), null=True, blank=True, **AMOUNT
-    )
-    spent = models.DecimalField(_("funds spent"), null=True, blank=True, **AMOUNT)
+    demand = amount_field(_("demand"))
+    alloc_invest_ctmt = amount_field(_("allocated, investment, IT target programme"))
+    alloc_invest_self = amount_field(_("allocated, investment, self-balanced"))
+    alloc_invest_separate = amount_field(_("allocated, investment, separate budget"))
+    alloc_recurrent_ctmt = amount_field(_("allocated, recurrent, IT target programme"))
+    alloc_recurrent_self = amount_field(_("allocated, recurrent, self-balanced"))
+    alloc_recurrent_separate = amount_field(_("allocated, recurrent, separate budget"))
+    spent = amount_field(_("funds spent"))
     completed_products = models.TextField(_("products completed"), blank=True)
-    not_completed_pct = models.DecimalField(
-        _("not completed (%)"), null=True, blank=True, **PERCENT
-    )
+    not_completed_pct = percent_field(_("not completed (%)"))
     not_completed_reason = models.TextField(_("not completed: reason"), blank=True)
     accepted_internal = models.BooleanField(_("accepted internally"), null=True, blank=True)
     accepted_by_authority = models.BooleanField(
         _("accepted by the state management agency"), null=True, blank=True
     )
-    vs_demand_pct = models.DecimalField(
-        _("achievement vs demand (%)"), null=True, blank=True, **PERCENT
-    )
-    vs_resolution17_pct = models.DecimalField(
-        _("achievement vs Resolution 17 goals (%)"), null=True, blank=True, **PERCENT
-    )
-    use_as_designed_pct = models.DecimalField(
-        _("used as designed (%)"), null=True, blank=True, **PERCENT
-    )
-    use_not_as_designed_pct = models.DecimalField(
-        _("used not as designed (%)"), null=True, blank=True, **PERCENT
-    )
+    vs_demand_pct = percent_field(_("achievement vs demand (%)"))
+    vs_resolution17_pct = percent_field(_("achievement vs Resolution 17 goals (%)"))
+    use_as_designed_pct = percent_field(_("used as designed (%)"))
+    use_not_as_designed_pct = percent_field(_("used not as designed (%)"))
     use_not_as_designed_reason = models.TextField(_("not as designed: reason"), blank=True)
-    unused_pct = models.DecimalField(_("not used (%)"), null=True, blank=True, **PERCENT)
+    unused_pct = percent_field(_("not used (%)"))
     unused_reason = models.TextField(_("not used: reason"), blank=True)
     difficulties = models.TextField(_("difficulties / proposals"), blank=True)
 
@@ -529,9 +540,7 @@ class Attachment(models.Model):
         DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"
         XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"
 
-    submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="attachments"
-    )
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=120, choices=Kind.choices)

@@ -40,6 +40,10 @@ class Readiness:
     problems: list[Finding] = field(default_factory=list)
 
     @property
+    def total(self) -> int:
+        return len(self.missing) + len(self.problems)
+
+    @property
     def ready(self) -> bool:
         return not self.missing and not self.problems
 
@@ -51,22 +55,31 @@ def _label(line: LineItem) -> str:
     return line.display_label
 
 
-def _field_name(name: str) -> str:
-    return str(LineItem._meta.get_field(name).verbose_name)
+def _field_name(name: str, labels: dict[str, str]) -> str:
+    """What the campaign's header calls a measure; the six allocation parts go by their total."""
+    if name in ALLOCATION_FIELDS:
+        name = "allocated"
+    if name in labels:
+        return labels[name]
+    return str(getattr(LineItem._meta.get_field(name), "verbose_name", name))
 
 
-def line_findings(line: LineItem) -> tuple[list[Finding], list[Finding]]:
+def line_findings(
+    line: LineItem, labels: dict[str, str] | None = None
+) -> tuple[list[Finding], list[Finding]]:
+    labels = labels or {}
     anchor = f"line-{line.pk}"
     missing: list[Finding] = []
     problems: list[Finding] = []
     absent = [n for n in REQUIRED_AMOUNTS if getattr(line, n) is None]
     if line.spent:
         absent += [n for n in REQUIRED_WHEN_SPENT if getattr(line, n) is None]
-    if absent:
+    names = list(dict.fromkeys(_field_name(n, labels) for n in absent))
+    if names:
         missing.append(
             Finding(
                 _("Row “%(row)s”: %(fields)s not filled in.")
-                % {"row": _label(line), "fields": ", ".join(_field_name(n) for n in absent)},
+                % {"row": _label(line), "fields": ", ".join(names)},
                 anchor,
                 "appendix",
             )
@@ -77,7 +90,7 @@ def line_findings(line: LineItem) -> tuple[list[Finding], list[Finding]]:
             problems.append(
                 Finding(
                     _("Row “%(row)s”: give the reason for “%(field)s”.")
-                    % {"row": _label(line), "field": _field_name(pct_name)},
+                    % {"row": _label(line), "field": _field_name(pct_name, labels)},
                     anchor,
                     "appendix",
                 )
@@ -103,20 +116,22 @@ def check_readiness(
     lines: list[LineItem],
     sections: list[OutlineSection],
     answers: dict[int, NarrativeAnswer],
+    labels: dict[str, str] | None = None,
 ) -> Readiness:
+    """``labels`` names measures as the campaign's header does (selectors.measure_labels)."""
     result = Readiness()
     for line in lines:
-        missing, problems = line_findings(line)
+        missing, problems = line_findings(line, labels)
         result.missing += missing
         result.problems += problems
     for section in sections:
         for point in section.points.all():
             answer = answers.get(point.pk)
             if point.required and (answer is None or not answer.text.strip()):
-                label = f"{point.code} {point.marker}".strip() if point.marker else point.code
                 result.missing.append(
                     Finding(
-                        _("Narrative point %(point)s has no answer yet.") % {"point": label},
+                        _("Narrative point %(point)s has no answer yet.")
+                        % {"point": point.display_code},
                         f"point-{point.pk}",
                         "narrative",
                     )

@@ -97,7 +97,9 @@ def template_rows(campaign: Campaign) -> list[TemplateRow]:
 
 
 def appendix_lines(submission: Submission) -> list[LineItem]:
-    return list(submission.lines.select_related("row", "group").order_by("group__order", "order", "pk"))
+    return list(
+        submission.lines.select_related("row", "group").order_by("group__order", "order", "pk")
+    )
 
 
 def appendix_table(submission: Submission, lines: list[LineItem] | None = None) -> list[TableRow]:
@@ -129,16 +131,35 @@ def appendix_table(submission: Submission, lines: list[LineItem] | None = None) 
         table.append(TableRow("group", group.stt, group.label, group, None, totals))
         for line in group_lines:
             table.append(
-                TableRow("line", line.row.stt if line.row else "", line.display_label,
-                         line.row, line, computed=False)
+                TableRow(
+                    "line",
+                    line.row.stt if line.row else "",
+                    line.display_label,
+                    line.row,
+                    line,
+                    computed=False,
+                )
             )
     table.append(TableRow("total", "", "", None, None, grand))
     return table
 
 
+def measure_labels(campaign: Campaign) -> dict[str, str]:
+    """Each LineItem measure by the label of its column in the letter (its own header first)."""
+    labels: dict[str, str] = {}
+    for column in campaign.columns.exclude(field="").order_by("-origin", "order"):
+        # Descending, "letter" comes before "footnote": the letter's own label wins.
+        labels.setdefault(column.field, column.label)
+        if column.reason_field:
+            labels.setdefault(column.reason_field, column.label)
+    return labels
+
+
 def outline(campaign: Campaign) -> QuerySet[OutlineSection]:
     return campaign.sections.order_by("order").prefetch_related(
-        Prefetch("points", queryset=OutlinePoint.objects.order_by("order"))
+        Prefetch(
+            "points", queryset=OutlinePoint.objects.select_related("section").order_by("order")
+        )
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -64,7 +64,7 @@ def submission_create(*, campaign: Campaign, unit: AdministrativeUnit) -> Submis
     return submission
 
 
-def _lock_for_edit(*, actor: AbstractBaseUser, submission: Submission, revision: int) -> Submission:
+def _lock_for_edit(*, actor: User, submission: Submission, revision: int) -> Submission:
     locked = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
     if not can_edit_submission(actor, locked):
         raise SubmissionError(_("This submission can no longer be edited at its current stage."))
@@ -78,15 +78,15 @@ def _lock_for_edit(*, actor: AbstractBaseUser, submission: Submission, revision:
     return locked
 
 
-def _bump(submission: Submission, actor: AbstractBaseUser) -> None:
+def _bump(submission: Submission, actor: User) -> None:
     submission.revision += 1
-    submission.updated_by = actor  # type: ignore[assignment]
+    submission.updated_by = actor
     submission.save(update_fields=["revision", "updated_by", "updated_at"])
 
 
 def appendix_save(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     submission: Submission,
     revision: int,
     values: Mapping[int, Mapping[str, Any]],
@@ -155,7 +155,7 @@ def _remove_sub_item(submission: Submission, line_id: int) -> None:
 
 def narrative_save(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     submission: Submission,
     revision: int,
     answers: Mapping[int, str],
@@ -167,9 +167,7 @@ def narrative_save(
     """Save the narrative answers and the structured facts together."""
     with transaction.atomic():
         locked = _lock_for_edit(actor=actor, submission=submission, revision=revision)
-        valid_points = set(
-            locked.campaign.sections.values_list("points__pk", flat=True)
-        )
+        valid_points = set(locked.campaign.sections.values_list("points__pk", flat=True))
         if set(answers) - valid_points:
             raise SubmissionError(_("The outline changed while you were editing; reload the page."))
         existing = {a.point_id: a for a in locked.answers.all()}
@@ -197,7 +195,7 @@ def narrative_save(
 
 def attachment_add(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     submission: Submission,
     revision: int,
     content: bytes,
@@ -225,24 +223,25 @@ def attachment_add(
             uploaded_by=actor,
         )
         attachment.file.save(digest, ContentFile(content), save=False)
+        stored = attachment.file.name or ""
         try:
             attachment.save()
             _bump(locked, actor)
         except BaseException:
-            attachment.file.storage.delete(attachment.file.name)
+            attachment.file.storage.delete(stored)
             raise
     return attachment
 
 
 def attachment_remove(
-    *, actor: AbstractBaseUser, submission: Submission, revision: int, attachment_id: int
+    *, actor: User, submission: Submission, revision: int, attachment_id: int
 ) -> None:
     with transaction.atomic():
         locked = _lock_for_edit(actor=actor, submission=submission, revision=revision)
         attachment = locked.attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise SubmissionError(_("That file is not attached to this submission."))
-        name, storage = attachment.file.name, attachment.file.storage
+        name, storage = attachment.file.name or "", attachment.file.storage
         attachment.delete()
         _bump(locked, actor)
         transaction.on_commit(lambda: storage.delete(name))

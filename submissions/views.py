@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,11 @@ from .attachments import inspect_upload
 from .forms import AttachmentForm, LineItemForm, NarrativeForm
 from .models import Submission
 from .readiness import check_readiness
+
+
+def _actor(request: HttpRequest) -> User:
+    """The logged-in user (every view here is behind login_required)."""
+    return cast(User, request.user)
 
 
 def _revision(request: HttpRequest) -> int:
@@ -38,6 +44,7 @@ def _readiness(submission: Submission) -> Any:
         lines=lines,
         sections=sections,
         answers=selectors.answers_by_point(submission),
+        labels=selectors.measure_labels(submission.campaign),
     )
 
 
@@ -88,15 +95,21 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
     add_errors: dict[int, str] = {}
     if request.method == "POST":
         if not editable:
-            messages.error(request, _("This submission can no longer be edited at its current stage."))
+            messages.error(
+                request, _("This submission can no longer be edited at its current stage.")
+            )
             return redirect(submission)
         forms = _line_forms(lines, request.POST)
         action = request.POST.get("action", "save")
         add_to_group, new_label, remove_line_id = None, "", None
         if action.startswith("add:"):
-            group = submission.campaign.rows.filter(
-                pk=action.removeprefix("add:"), parent__isnull=True
-            ).first() if action.removeprefix("add:").isdigit() else None
+            group = (
+                submission.campaign.rows.filter(
+                    pk=action.removeprefix("add:"), parent__isnull=True
+                ).first()
+                if action.removeprefix("add:").isdigit()
+                else None
+            )
             new_label = request.POST.get(f"new-label-{group.pk}", "").strip() if group else ""
             if group is not None and not new_label:
                 add_errors[group.pk] = _("Give the new sub-item a name.")
@@ -106,7 +119,7 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if all(f.is_valid() for f in forms.values()) and not add_errors:
             try:
                 services.appendix_save(
-                    actor=request.user,
+                    actor=_actor(request),
                     submission=submission,
                     revision=_revision(request),
                     values={pk_: f.cleaned_data for pk_, f in forms.items()},
@@ -162,13 +175,15 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = NarrativeForm(initial=initial, sections=sections)
     if request.method == "POST":
         if not editable:
-            messages.error(request, _("This submission can no longer be edited at its current stage."))
+            messages.error(
+                request, _("This submission can no longer be edited at its current stage.")
+            )
             return redirect(submission)
         form = NarrativeForm(request.POST, initial=initial, sections=sections)
         if form.is_valid():
             try:
                 services.narrative_save(
-                    actor=request.user,
+                    actor=_actor(request),
                     submission=submission,
                     revision=_revision(request),
                     answers=form.answers(),
@@ -207,7 +222,9 @@ def attachment_list(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm()
     if request.method == "POST":
         if not editable:
-            messages.error(request, _("This submission can no longer be edited at its current stage."))
+            messages.error(
+                request, _("This submission can no longer be edited at its current stage.")
+            )
             return redirect(submission)
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
@@ -218,7 +235,7 @@ def attachment_list(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 try:
                     services.attachment_add(
-                        actor=request.user,
+                        actor=_actor(request),
                         submission=submission,
                         revision=_revision(request),
                         content=content,
@@ -265,7 +282,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     submission = attachment.submission
     try:
         services.attachment_remove(
-            actor=request.user,
+            actor=_actor(request),
             submission=submission,
             revision=_revision(request),
             attachment_id=attachment.pk,

@@ -7,8 +7,7 @@ submission, file or task is a 404, never a 403.
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
@@ -18,7 +17,7 @@ from submissions.models import AdministrativeUnit, Attachment, Submission
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role
 from .stages import Stage
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 UNIT_APP = "submissions"
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from guardian.shortcuts import assign_perm
 
@@ -24,12 +23,10 @@ def roles_ensure_groups() -> dict[Role, Group]:
 
 
 @transaction.atomic
-def role_grant(
-    *, user: AbstractBaseUser, role: Role, units: list[AdministrativeUnit] | None = None
-) -> None:
+def role_grant(*, user: User, role: Role, units: list[AdministrativeUnit] | None = None) -> None:
     """Put the user in the role's group and, for a per-unit role, scope it to ``units``."""
     group = roles_ensure_groups()[role]
-    user.groups.add(group)  # type: ignore[attr-defined]
+    user.groups.add(group)
     codename = UNIT_PERMISSION.get(role)
     if codename is None:
         return

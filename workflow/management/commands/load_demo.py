@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = load_demo()
-        self.stdout.write(self.style.SUCCESS("Demo ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo ready. Logins (password for all: {DEMO_PASSWORD}):")
+        )
         self.stdout.write(f"  {'admin':<18} Quản trị hệ thống (Django admin)")
         with translation.override("vi"):
             for spec in users:

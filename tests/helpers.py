@@ -1,0 +1,59 @@
+"""Build form posts the way the browser sends them, from what is saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from submissions.forms import LineItemForm
+from submissions.models import LineItem, Submission
+from submissions.selectors import TableRow
+
+
+def line_by_code(submission: Submission, code: str) -> LineItem:
+    """The line of a template row (by its code), or of a group that takes entries itself."""
+    return submission.lines.select_related("row").get(row__code=code)
+
+
+def appendix_post(
+    submission: Submission, changes: dict[int, dict[str, str]], **extra: str
+) -> dict[str, Any]:
+    """Every field of every line as it is saved, with ``changes`` typed over it."""
+    submission.refresh_from_db()
+    data: dict[str, Any] = {"revision": str(submission.revision), "action": "save"}
+    for line in submission.lines.all():
+        form = LineItemForm(instance=line, prefix=f"l{line.pk}")
+        for name, field in form.fields.items():
+            value = form.initial.get(name)
+            if value is None:
+                text = "unknown" if name.startswith("accepted_") else ""
+            elif isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = str(field.prepare_value(value)).replace(".", ",")
+            data[f"l{line.pk}-{name}"] = text
+        for name, value in changes.get(line.pk, {}).items():
+            data[f"l{line.pk}-{name}"] = value
+    data.update(extra)
+    return data
+
+
+COMPLETE_ROW = {
+    "demand": "100",
+    "alloc_invest_ctmt": "10",
+    "alloc_invest_self": "20",
+    "alloc_invest_separate": "30",
+    "alloc_recurrent_ctmt": "0",
+    "alloc_recurrent_self": "5",
+    "alloc_recurrent_separate": "0",
+    "spent": "60",
+    "vs_demand_pct": "60",
+    "vs_resolution17_pct": "80",
+    "use_as_designed_pct": "100",
+}
+
+
+def group_row(table: list[TableRow], code: str) -> TableRow:
+    """The row of the task group with this code in a rendered appendix."""
+    return next(
+        r for r in table if r.kind == "group" and r.template_row and r.template_row.code == code
+    )

@@ -1,0 +1,107 @@
+"""The completeness list: what is missing, what is inconsistent, and when a draft is ready."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+from django.utils import translation
+
+from submissions import selectors, services
+from submissions.models import LineItem, Submission
+from submissions.readiness import Readiness, check_readiness
+
+from ..helpers import COMPLETE_ROW, appendix_post
+
+
+def _check(submission: Submission) -> Readiness:
+    with translation.override("vi"):
+        return check_readiness(
+            submission,
+            lines=selectors.appendix_lines(submission),
+            sections=list(selectors.outline(submission.campaign)),
+            answers=selectors.answers_by_point(submission),
+            labels=selectors.measure_labels(submission.campaign),
+        )
+
+
+def _complete(submission: Submission, actor: Any) -> None:
+    values = {
+        line.pk: {k: Decimal(v) for k, v in COMPLETE_ROW.items()} for line in submission.lines.all()
+    }
+    services.appendix_save(
+        actor=actor, submission=submission, revision=submission.revision, values=values
+    )
+    submission.refresh_from_db()
+    points = [p for s in selectors.outline(submission.campaign) for p in s.points.all()]
+    services.narrative_save(
+        actor=actor,
+        submission=submission,
+        revision=submission.revision,
+        answers={p.pk: f"Đánh giá cho điểm {p.code}." for p in points},
+        treasury_refusal_count=0,
+        treasury_refusal_amount=None,
+        treasury_refusal_note="",
+        problem_kinds=[],
+    )
+    submission.refresh_from_db()
+
+
+def test_an_empty_draft_lists_every_missing_part(hanoi: Submission) -> None:
+    result = _check(hanoi)
+    assert not result.ready
+    assert result.count("appendix") == 11  # 9 sub-items + groups 5 and 6 take entries
+    assert result.count("narrative") == 12
+    assert result.count("facts") == 1
+    first = result.missing[0].message
+    assert first.startswith(
+        "Dòng “Hạ tầng cơ bản: Trang thiết bị máy tính, trang thiết bị CNTT khác.”"
+    )
+    assert first.endswith(": chưa nhập Nhu cầu, Kinh phí đã bố trí (*), Kinh phí đã thực hiện.")
+
+
+def test_a_complete_consistent_draft_is_ready(hanoi: Submission, drafter: Any) -> None:
+    _complete(hanoi, drafter)
+    result = _check(hanoi)
+    assert result.missing == [] and result.problems == []
+    assert result.ready
+
+
+def test_the_list_shrinks_as_the_drafter_fills_in(drafter_client: Any, hanoi: Submission) -> None:
+    url = reverse("submissions:appendix", kwargs={"pk": hanoi.pk})
+    before = len(_check(hanoi).missing)
+    line = hanoi.lines.get(row__code="1.1")
+    drafter_client.post(url, appendix_post(hanoi, {line.pk: dict(COMPLETE_ROW)}))
+    assert len(_check(hanoi).missing) == before - 1
+    page = drafter_client.get(url).content.decode()
+    assert "Hạ tầng cơ bản" not in page.split('id="completeness"')[1]
+
+
+def test_inconsistent_content_from_elsewhere_is_flagged(hanoi: Submission, drafter: Any) -> None:
+    """Content that bypassed the form (a later Excel import, say) is still checked."""
+    _complete(hanoi, drafter)
+    LineItem.objects.filter(pk=hanoi.lines.get(row__code="2.2").pk).update(
+        use_as_designed_pct=Decimal(60), unused_pct=Decimal(40), unused_reason=""
+    )
+    Submission.objects.filter(pk=hanoi.pk).update(treasury_refusal_amount=Decimal(5))
+    hanoi.refresh_from_db()
+    result = _check(hanoi)
+    messages = [f.message for f in result.problems]
+    assert messages == [
+        "Dòng “Các hệ thống nền tảng khác”: cần ghi lý do cho “Không sử dụng/ Lý do”.",
+        "Có số tiền bị từ chối chi nhưng số trường hợp bị từ chối là 0.",
+    ]
+    assert not result.ready
+
+
+def test_spending_needs_the_achievement_rates(hanoi: Submission, drafter: Any) -> None:
+    _complete(hanoi, drafter)
+    line = hanoi.lines.get(row__code="4.2")
+    LineItem.objects.filter(pk=line.pk).update(vs_resolution17_pct=None)
+    result = _check(hanoi)
+    assert [f.anchor for f in result.missing] == [f"line-{line.pk}"]
+    assert (
+        "So với mục tiêu Nghị quyết 17" in result.missing[0].message
+        or "Nghị quyết 17" in result.missing[0].message
+    )

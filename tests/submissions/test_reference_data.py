@@ -1,0 +1,295 @@
+"""The reference data: the 63 units of 2020 and campaign 5137 exactly as the letter writes it."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from submissions.models import (
+    AdministrativeUnit,
+    Campaign,
+    OutlinePoint,
+    Region,
+    TemplateColumn,
+    TemplateRow,
+)
+from submissions.selectors import column_tree
+
+LETTER = Path(__file__).resolve().parents[3] / "shared" / "seed" / "cong-van-5137-BTC-NSNN.txt"
+
+# Decision 124/2004/QĐ-TTg, as the list stood from 01/8/2008 to the 2025 reorganisation.
+OFFICIAL_CODES = {
+    "01": "Hà Nội",
+    "02": "Hà Giang",
+    "04": "Cao Bằng",
+    "06": "Bắc Kạn",
+    "08": "Tuyên Quang",
+    "10": "Lào Cai",
+    "11": "Điện Biên",
+    "12": "Lai Châu",
+    "14": "Sơn La",
+    "15": "Yên Bái",
+    "17": "Hòa Bình",
+    "19": "Thái Nguyên",
+    "20": "Lạng Sơn",
+    "22": "Quảng Ninh",
+    "24": "Bắc Giang",
+    "25": "Phú Thọ",
+    "26": "Vĩnh Phúc",
+    "27": "Bắc Ninh",
+    "30": "Hải Dương",
+    "31": "Hải Phòng",
+    "33": "Hưng Yên",
+    "34": "Thái Bình",
+    "35": "Hà Nam",
+    "36": "Nam Định",
+    "37": "Ninh Bình",
+    "38": "Thanh Hóa",
+    "40": "Nghệ An",
+    "42": "Hà Tĩnh",
+    "44": "Quảng Bình",
+    "45": "Quảng Trị",
+    "46": "Thừa Thiên Huế",
+    "48": "Đà Nẵng",
+    "49": "Quảng Nam",
+    "51": "Quảng Ngãi",
+    "52": "Bình Định",
+    "54": "Phú Yên",
+    "56": "Khánh Hòa",
+    "58": "Ninh Thuận",
+    "60": "Bình Thuận",
+    "62": "Kon Tum",
+    "64": "Gia Lai",
+    "66": "Đắk Lắk",
+    "67": "Đắk Nông",
+    "68": "Lâm Đồng",
+    "70": "Bình Phước",
+    "72": "Tây Ninh",
+    "74": "Bình Dương",
+    "75": "Đồng Nai",
+    "77": "Bà Rịa - Vũng Tàu",
+    "79": "Hồ Chí Minh",
+    "80": "Long An",
+    "82": "Tiền Giang",
+    "83": "Bến Tre",
+    "84": "Trà Vinh",
+    "86": "Vĩnh Long",
+    "87": "Đồng Tháp",
+    "89": "An Giang",
+    "91": "Kiên Giang",
+    "92": "Cần Thơ",
+    "93": "Hậu Giang",
+    "94": "Sóc Trăng",
+    "95": "Bạc Liêu",
+    "96": "Cà Mau",
+}
+CITIES = {"01", "31", "48", "79", "92"}
+
+
+@pytest.fixture
+def letter() -> str:
+    if not LETTER.exists():
+        pytest.skip(f"the letter's text is not beside the checkout ({LETTER})")
+    return " ".join(LETTER.read_text(encoding="utf-8").split())
+
+
+def _in_letter(text: str, letter: str) -> bool:
+    return " ".join(text.split()) in letter
+
+
+def test_the_63_units_of_2020_with_their_official_codes(campaign: Campaign) -> None:
+    units = AdministrativeUnit.objects.valid_on(datetime.date(2020, 4, 27))
+    assert units.count() == 63
+    assert {u.code: u.name for u in units} == OFFICIAL_CODES
+    assert {u.code for u in units if u.kind == AdministrativeUnit.Kind.CITY} == CITIES
+    assert set(campaign.units.values_list("code", flat=True)) == set(OFFICIAL_CODES)
+
+
+def test_units_fall_into_the_six_socio_economic_regions(db: None) -> None:
+    counts = Counter(
+        AdministrativeUnit.objects.valid_on(datetime.date(2020, 4, 27)).values_list(
+            "region__code", flat=True
+        )
+    )
+    assert Region.objects.count() == 6
+    assert counts == {"TDMNPB": 14, "DBSH": 11, "BTB-DHMT": 14, "TN": 5, "DNB": 6, "DBSCL": 13}
+
+
+def test_a_later_reorganisation_is_new_data_not_a_change(campaign: Campaign) -> None:
+    """Units from 2025 on sit beside the 2020 ones; the 2020 campaign still has its 63."""
+    region = Region.objects.get(code="DBSH")
+    AdministrativeUnit.objects.create(
+        code="01",
+        name="Hà Nội",
+        kind=AdministrativeUnit.Kind.CITY,
+        region=region,
+        valid_from=datetime.date(2025, 6, 12),
+    )
+    assert AdministrativeUnit.objects.valid_on(datetime.date(2025, 7, 1)).count() == 1
+    assert AdministrativeUnit.objects.valid_on(datetime.date(2020, 4, 27)).count() == 63
+    assert campaign.units.count() == 63
+
+
+def test_loading_twice_neither_fails_nor_duplicates(db: None) -> None:
+    counts = (
+        AdministrativeUnit.objects.count(),
+        TemplateRow.objects.count(),
+        TemplateColumn.objects.count(),
+        OutlinePoint.objects.count(),
+    )
+    call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
+    assert counts == (
+        AdministrativeUnit.objects.count(),
+        TemplateRow.objects.count(),
+        TemplateColumn.objects.count(),
+        OutlinePoint.objects.count(),
+    )
+    assert counts == (63, 15, 32, 12)
+
+
+def test_campaign_facts(campaign: Campaign) -> None:
+    assert campaign.number == "5137/BTC-NSNN"
+    assert campaign.issuer == "Bộ Tài chính"
+    assert campaign.issued_on == datetime.date(2020, 4, 27)
+    assert campaign.deadline == datetime.date(2020, 5, 5)
+    assert (campaign.period_start, campaign.period_end) == (2016, 2019)
+    assert campaign.addressees == "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"
+
+
+def test_outline_has_every_section_and_point_of_the_letter(campaign: Campaign, letter: str) -> None:
+    sections = list(campaign.sections.order_by("order"))
+    assert [s.number for s in sections] == ["2.1", "2.2", "2.3", "2.4", "2.5"]
+    points = [
+        (p.section.number, p.marker)
+        for p in OutlinePoint.objects.filter(section__campaign=campaign)
+    ]
+    assert points == [
+        ("2.1", ""),
+        ("2.2", "-"),
+        ("2.2", "-"),
+        ("2.2", "-"),
+        ("2.3", "-"),
+        ("2.3", "-"),
+        ("2.4", "(i)"),
+        ("2.4", "(ii)"),
+        ("2.4", "(iii)"),
+        ("2.4", "(iv)"),
+        ("2.5", "(i)"),
+        ("2.5", "(ii)"),
+    ]
+    for section in sections:
+        assert _in_letter(section.title, letter), section.number
+        for point in section.points.all():
+            assert _in_letter(point.text, letter), point.code
+
+
+def test_appendix_rows_as_the_letter_writes_them(campaign: Campaign, letter: str) -> None:
+    rows = list(campaign.rows.order_by("order"))
+    groups = [r for r in rows if r.parent_id is None]
+    assert [g.stt for g in groups] == ["1", "2", "3", "4", "5", "6"]
+    assert [len(g.children.all()) for g in groups] == [4, 2, 1, 2, 0, 0]
+    assert [r.code for r in rows] == [
+        "1",
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+        "2",
+        "2.1",
+        "2.2",
+        "3",
+        "3.1",
+        "4",
+        "4.1",
+        "4.2",
+        "5",
+        "6",
+    ]
+    for row in rows:
+        assert _in_letter(row.label, letter), row.code
+    assert groups[1].label == "Nhóm nhiệm vụ xây dựng nền tảng của địa phương"
+    assert rows[6].label == "Hệ thống tích hợp và chia sẻ dữ liệu của tỉnh (LGSP)"
+
+
+def test_the_letters_three_level_header(campaign: Campaign, letter: str) -> None:
+    tree = column_tree(campaign, letter_only=True)
+    labels = [[cell.column.label for cell in row] for row in tree.header_rows]
+    assert labels == [
+        [
+            "STT",
+            "Nhiệm vụ",
+            "Căn cứ xác định nhiệm vụ",
+            "Nguồn lực",
+            "Kinh phí đã thực hiện",
+            "Nghiệm thu sản phẩm",
+            "Thực trạng cơ sở vật chất so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT",
+            "Hiệu suất sử dụng trang thiết bị",
+            "Khó khăn/ Đề xuất",
+        ],
+        [
+            "Nhu cầu",
+            "Kinh phí đã bố trí (*)",
+            "Sản phẩm hình thành",
+            "Cơ chế nghiệm thu",
+            "Tỷ lệ đạt so với mục tiêu/thiết kế",
+        ],
+        [
+            "Đã hoàn thành (**)",
+            "Chưa hoàn thành /Lý do",
+            "Nội bộ nghiệm thu",
+            "Cơ quan QLNN nghiệm thu",
+            "So với nhu cầu",
+            "So với mục tiêu Nghị quyết 17",
+            "Theo đúng thiết kế",
+            "Không như thiết kế/ Lý do",
+            "Không sử dụng/ Lý do",
+        ],
+    ]
+    spans = {c.column.key: (c.colspan, c.rowspan) for row in tree.header_rows for c in row}
+    assert spans["stt"] == (1, 3)
+    assert spans["resources"] == (2, 1)
+    assert spans["allocated"] == (1, 2)
+    assert spans["acceptance"] == (4, 1)
+    assert spans["use"] == (3, 2)
+    assert len(tree.leaves) == 16
+    for row in tree.header_rows:
+        for cell in row:
+            assert _in_letter(cell.column.label, letter), cell.column.key
+
+
+def test_footnotes_and_the_detail_footnote_star_asks_for(campaign: Campaign, letter: str) -> None:
+    notes = {f.marker: f for f in campaign.footnotes.all()}
+    assert set(notes) == {"(*)", "(**)"}
+    for note in notes.values():
+        assert _in_letter(note.text, letter)
+    assert campaign.columns.get(key="allocated").footnote == notes["(*)"]
+    assert campaign.columns.get(key="completed").footnote == notes["(**)"]
+    full = column_tree(campaign)
+    detail = [c.label for c in full.leaves if c.origin == TemplateColumn.Origin.FOOTNOTE]
+    assert (
+        detail
+        == ["Tổng số"]
+        + [
+            "Nguồn CTMT CNTT",
+            "Nguồn tự cân đối trong dự toán được giao",
+            "Nguồn ngân sách được bố trí riêng",
+        ]
+        * 2
+    )
+    kinds = [
+        c.column.label for row in full.header_rows for c in row if c.column.key.startswith("alloc-")
+    ]
+    assert "Chi đầu tư" in kinds and "Chi thường xuyên" in kinds
+
+
+def test_problem_kinds_of_section_2_5(campaign: Campaign, letter: str) -> None:
+    labels = list(campaign.problem_kinds.values_list("label", flat=True))
+    assert len(labels) == 8
+    for label in labels:
+        assert re.search(re.escape(label.lower()), letter.lower()), label
