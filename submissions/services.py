@@ -145,7 +145,7 @@ def _remove_sub_item(submission: Submission, line_id: int) -> None:
     """Remove one of the province's own sub-items (template rows cannot be removed)."""
     line = submission.lines.filter(pk=line_id, row__isnull=True).select_related("group").first()
     if line is None:
-        raise SubmissionError(_("Only sub-items you added yourself can be removed."))
+        raise SubmissionError(_("Only sub-items added by the reporting unit can be removed."))
     group = line.group
     line.delete()
     if not group.children.exists() and not submission.lines.filter(group=group).exists():

@@ -278,5 +278,5 @@ def test_template_rows_cannot_be_removed(drafter_client: Any, hanoi: Submission)
     response = drafter_client.post(
         _url(hanoi), appendix_post(hanoi, {}, action=f"remove:{line.pk}"), follow=True
     )
-    assert "Chỉ xóa được các mục con do tỉnh tự thêm." in response.content.decode()
+    assert "Chỉ xóa được các mục con do địa phương tự thêm." in response.content.decode()
     assert hanoi.lines.filter(pk=line.pk).exists()
