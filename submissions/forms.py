@@ -161,6 +161,7 @@ class NarrativeForm(forms.Form):
         label=_("Payments refused by the State Treasury (number of cases)"),
         required=False,
         min_value=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "form-control"}),
         error_messages={
             "invalid": _("Enter a whole number of cases."),
             "min_value": _("The number of cases cannot be negative."),
@@ -168,9 +169,12 @@ class NarrativeForm(forms.Form):
     )
     treasury_refusal_amount = AmountField(
         label=_("Amount refused (million VND)"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control"}),
     )
     treasury_refusal_note = forms.CharField(
-        label=_("Details of the refusals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Details of the refusals"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
     problem_kinds = forms.ModelMultipleChoiceField(
         label=_("Shortcomings that apply (section 2.5 (i))"),
@@ -179,7 +183,9 @@ class NarrativeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, sections: list[OutlineSection], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sections: list[OutlineSection], read_only: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sections = sections
         self.point_fields: list[tuple[Any, str]] = []
@@ -194,6 +200,8 @@ class NarrativeForm(forms.Form):
                 self.point_fields.append((point, name))
         kinds = ProblemKind.objects.filter(campaign_id=sections[0].campaign_id if sections else 0)
         self.fields["problem_kinds"].queryset = kinds  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            field.disabled = read_only
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -172,7 +172,7 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "treasury_refusal_note": submission.treasury_refusal_note,
         "problem_kinds": list(submission.problem_kinds.all()),
     }
-    form = NarrativeForm(initial=initial, sections=sections)
+    form = NarrativeForm(initial=initial, sections=sections, read_only=not editable)
     if request.method == "POST":
         if not editable:
             messages.error(

@@ -280,3 +280,16 @@ def test_template_rows_cannot_be_removed(drafter_client: Any, hanoi: Submission)
     )
     assert "Chỉ xóa được các mục con do địa phương tự thêm." in response.content.decode()
     assert hanoi.lines.filter(pk=line.pk).exists()
+
+
+def test_numbers_in_markup_are_never_localised(drafter_client: Any, hanoi: Submission) -> None:
+    """Ids, field names and the revision stay 1234, not the Vietnamese "1.234"."""
+    Submission.objects.filter(pk=hanoi.pk).update(revision=1234)
+    line = line_by_code(hanoi, "1.1")
+    LineItem.objects.filter(pk=line.pk).update(demand=Decimal("1234"))
+    page = drafter_client.get(_url(hanoi)).content.decode()
+    assert '<input type="hidden" name="revision" value="1234">' in page
+    assert 'value="1.234"' in page  # the amount itself is shown the Vietnamese way
+    hanoi.refresh_from_db()
+    response = drafter_client.post(_url(hanoi), appendix_post(hanoi, {line.pk: {"spent": "5"}}))
+    assert response.status_code == 302
