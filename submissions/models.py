@@ -29,7 +29,7 @@ AMOUNT_DIGITS, AMOUNT_PLACES = 15, 3
 PERCENT_DIGITS, PERCENT_PLACES = 5, 2
 
 
-def amount_field(verbose_name: Any) -> models.DecimalField:  # type: ignore[type-arg]
+def amount_field(verbose_name: Any) -> models.DecimalField:
     return models.DecimalField(
         verbose_name,
         max_digits=AMOUNT_DIGITS,
@@ -39,7 +39,7 @@ def amount_field(verbose_name: Any) -> models.DecimalField:  # type: ignore[type
     )
 
 
-def percent_field(verbose_name: Any) -> models.DecimalField:  # type: ignore[type-arg]
+def percent_field(verbose_name: Any) -> models.DecimalField:
     return models.DecimalField(
         verbose_name,
         max_digits=PERCENT_DIGITS,
