@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workflow import access
+from workflow import selectors as workflow_selectors
 
 from . import selectors, services
 from .attachments import inspect_upload
@@ -50,7 +51,7 @@ def _readiness(submission: Submission) -> Any:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("submissions:list")
+    return redirect("reviews:inbox")
 
 
 @login_required
@@ -76,6 +77,10 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grand_total": table[-1].totals,
             "attachments": submission.attachments.all(),
             "editable": access.can_edit_submission(request.user, submission),
+            "actions": access.available_transitions(request.user, submission),
+            "next_roles": workflow_selectors.who_acts_next(submission),
+            "timeline": workflow_selectors.timeline(submission),
+            "returned": workflow_selectors.current_return(submission),
             "tab": "overview",
         },
     )
@@ -153,6 +158,7 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "columns": selectors.column_tree(submission.campaign),
             "footnotes": submission.campaign.footnotes.all(),
             "add_errors": add_errors,
+            "returned": workflow_selectors.current_return(submission),
             "readiness": _readiness(submission),
             "tab": "appendix",
         },
@@ -208,6 +214,7 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "form": form,
             "sections": sections,
+            "returned": workflow_selectors.current_return(submission),
             "readiness": _readiness(submission),
             "tab": "narrative",
         },

@@ -13,9 +13,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from submissions.models import AdministrativeUnit, Campaign, Submission
-from submissions.services import submission_create
 from workflow.roles import Role
-from workflow.services import role_grant
+from workflow.services import role_grant, submission_start
 
 from .factories import UserFactory
 
@@ -64,7 +63,7 @@ def submission_of(
     campaign: Campaign, unit_of: Callable[[str], AdministrativeUnit]
 ) -> Callable[[str], Submission]:
     def get(code: str) -> Submission:
-        return submission_create(campaign=campaign, unit=unit_of(code))
+        return submission_start(campaign=campaign, unit=unit_of(code))
 
     return get
 

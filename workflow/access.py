@@ -16,6 +16,7 @@ from submissions.models import AdministrativeUnit, Attachment, Submission
 
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role
 from .stages import Stage
+from .transitions import Transition, transitions_from
 
 AnyUser = User | AnonymousUser
 UNIT_APP = "submissions"
@@ -88,3 +89,37 @@ def get_attachment_for_user_or_404(user: AnyUser, submission_pk: int, pk: int) -
         return submission.attachments.get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404 from None
+
+
+def has_role_for(user: AnyUser, role: Role, submission: Submission) -> bool:
+    """Does the user hold ``role`` in the scope of this submission's unit?"""
+    if role == Role.MINISTRY_COORDINATOR:
+        return is_national(user)
+    if role not in UNIT_PERMISSION:
+        return False
+    return has_unit_role(user, role, submission.unit)
+
+
+def can_transition(user: AnyUser, submission: Submission, transition: Transition) -> bool:
+    return submission.stage == transition.source and has_role_for(user, transition.role, submission)
+
+
+def available_transitions(user: AnyUser, submission: Submission) -> list[Transition]:
+    """The actions this user may take on this submission now: the buttons to show, no others.
+
+    A review action is not offered to the person who submitted the version under review.
+    """
+    allowed = [
+        t for t in transitions_from(submission.stage) if has_role_for(user, t.role, submission)
+    ]
+    if any(t.separate_from_submitter for t in allowed):
+        from .models import SubmissionProcess
+
+        submitter = (
+            SubmissionProcess.objects.filter(submission=submission)
+            .values_list("last_submitter_id", flat=True)
+            .first()
+        )
+        if submitter == user.pk:
+            allowed = [t for t in allowed if not t.separate_from_submitter]
+    return allowed

@@ -18,7 +18,7 @@ from submissions.models import AdministrativeUnit, Campaign, Submission
 from submissions.reference import load_reference_data
 
 from .roles import Role
-from .services import role_grant, roles_ensure_groups
+from .services import role_grant, roles_ensure_groups, submission_start
 
 DEMO_PASSWORD = "demo-5137"  # noqa: S105 - printed for the demo; never used outside it
 CAMPAIGN_CODE = "5137-btc-nsnn"
@@ -355,7 +355,7 @@ def load_demo() -> list[DemoUser]:
                 )
             role_grant(user=user, role=spec.role, units=units)
         for unit in all_units:
-            drafting.submission_create(campaign=campaign, unit=unit)
+            submission_start(campaign=campaign, unit=unit)
     drafter = {
         code: model.objects.get(username=f"{short}.soanthao") for code, short in PROVINCES.items()
     }

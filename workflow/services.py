@@ -1,14 +1,28 @@
-"""Writes of the workflow app: roles and their scope (transitions come with the workflow)."""
+"""Writes of the workflow app: roles and their scope, and every move of a submission."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
-from submissions.models import AdministrativeUnit
+from submissions import selectors
+from submissions.models import AdministrativeUnit, Campaign, OutlinePoint, Submission
+from submissions.readiness import Readiness, check_readiness
+from submissions.services import submission_create
 
+from . import access, notifications, snapshots
+from .models import AuditRecord, ReviewNote, SubmissionProcess, SubmissionVersion
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role, group_name
+from .stages import Stage
+from .transitions import NODE_STAGE, Action, find
 
 
 @transaction.atomic
@@ -32,3 +46,203 @@ def role_grant(*, user: User, role: Role, units: list[AdministrativeUnit] | None
         return
     for unit in units or []:
         assign_perm(f"submissions.{codename}", user, unit)
+
+
+# --- Moving a submission -----------------------------------------------------------------
+
+
+class TransitionError(Exception):
+    """A transition that was refused; the message is for the user, and nothing changed."""
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    """A reviewer's note on an appendix line or an outline point (exactly one of them)."""
+
+    text: str
+    line_id: int | None = None
+    point_id: int | None = None
+
+
+def submission_start(*, campaign: Campaign, unit: AdministrativeUnit) -> Submission:
+    """The unit's submission, with its process started in drafting (idempotent)."""
+    from .flows import SubmissionFlow
+
+    submission = submission_create(campaign=campaign, unit=unit)
+    if not SubmissionProcess.objects.filter(submission=submission).exists():
+        with transaction.atomic():
+            SubmissionFlow.start.run(submission=submission)
+    return submission
+
+
+def _active_task(process: SubmissionProcess, node: str) -> Task | None:
+    from .flows import SubmissionFlow
+
+    return (
+        process.task_set.filter(
+            flow_task=getattr(SubmissionFlow, node),
+            status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+        )
+        .select_related("owner")
+        .first()
+    )
+
+
+def _freeze(submission: Submission, actor: User, at: datetime.datetime) -> SubmissionVersion:
+    """The current content as a version: the latest one if nothing changed, else a new one."""
+    content = snapshots.build(submission)
+    sha = snapshots.digest(content)
+    latest = submission.versions.order_by("-number").first()
+    if latest is not None and latest.sha256 == sha:
+        return latest
+    return SubmissionVersion.objects.create(
+        submission=submission,
+        number=(latest.number + 1) if latest else 1,
+        content=content,
+        sha256=sha,
+        created_at=at,
+        created_by=actor,
+    )
+
+
+def _check_notes(submission: Submission, notes: list[NoteInput]) -> list[ReviewNote]:
+    lines = {line.pk: line for line in submission.lines.select_related("row")}
+    points = {
+        p.pk: p
+        for p in OutlinePoint.objects.filter(section__campaign=submission.campaign).select_related(
+            "section"
+        )
+    }
+    built = []
+    for note in notes:
+        text = note.text.strip()
+        if not text:
+            continue
+        if note.line_id is not None and note.line_id in lines:
+            line = lines[note.line_id]
+            built.append(ReviewNote(line=line, target_label=line.display_label, text=text))
+        elif note.point_id is not None and note.point_id in points:
+            point = points[note.point_id]
+            built.append(ReviewNote(point=point, target_label=point.display_code, text=text))
+        else:
+            raise TransitionError(_("A note refers to a row or point that is not in this report."))
+    return built
+
+
+def submission_transition(
+    *,
+    actor: User,
+    submission: Submission,
+    action: Action | str,
+    expected_stage: Stage | str,
+    reason: str = "",
+    notes: list[NoteInput] | None = None,
+    at: datetime.datetime | None = None,
+) -> AuditRecord:
+    """The one way a submission moves: check, lock, freeze, complete the task, record, notify.
+
+    ``expected_stage`` is the stage the actor saw: if someone moved the submission
+    meanwhile, the second click changes nothing and says so.
+    """
+    from .flows import SubmissionFlow
+
+    reason = reason.strip()
+    at = at or timezone.now()
+    process_pk = SubmissionProcess.objects.values_list("pk", flat=True).get(submission=submission)
+    with SubmissionFlow.lock(process_pk):
+        locked = (
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("unit", "campaign")
+            .get(pk=submission.pk)
+        )
+        if locked.stage != expected_stage:
+            raise TransitionError(
+                _(
+                    "Nothing was done: the submission has meanwhile moved to “%(stage)s”. "
+                    "The page now shows where it stands."
+                )
+                % {"stage": Stage(locked.stage).label}
+            )
+        transition = find(locked.stage, action)
+        if transition is None or not access.can_transition(actor, locked, transition):
+            raise TransitionError(_("You cannot take this action on this submission now."))
+        process = SubmissionProcess.objects.select_related("last_submitter").get(pk=process_pk)
+        if transition.separate_from_submitter and process.last_submitter_id == actor.pk:
+            raise TransitionError(
+                _("You submitted this version yourself; another person must review it.")
+            )
+        if transition.needs_reason and not reason:
+            raise TransitionError(_("Give the reason: it is sent to the drafter."))
+        if transition.needs_ready_content and not readiness_of(locked).ready:
+            raise TransitionError(
+                _("The submission is not complete yet: see the list of what is still missing.")
+            )
+        review_notes = _check_notes(locked, notes or [])
+        task = _active_task(process, transition.node)
+        if task is None:  # the stage copy and the process disagree: never act on a guess
+            raise TransitionError(_("You cannot take this action on this submission now."))
+
+        version = _freeze(locked, actor, at)
+        process.decision = transition.action
+        if transition.action == Action.SUBMIT:
+            process.last_submitter = actor
+        process.save(update_fields=["decision", "last_submitter"])
+
+        activation = task.flow_task.activation_class(task)
+        activation.process = process
+        if task.flow_task.task_type == "HUMAN":
+            if task.status == STATUS.NEW:
+                activation.assign(actor)
+            elif task.owner_id != actor.pk:
+                activation.reassign(actor)
+            activation.start(None)
+        else:
+            activation.run(None)
+        activation.execute()
+
+        now_at = _position(process)
+        if now_at != transition.target:
+            raise TransitionError(_("You cannot take this action on this submission now."))
+        Submission.objects.filter(pk=locked.pk).update(stage=transition.target)
+        record = AuditRecord.objects.create(
+            submission=locked,
+            actor=actor,
+            role=transition.role,
+            at=at,
+            action=transition.action,
+            from_stage=transition.source,
+            to_stage=transition.target,
+            reason=reason,
+            version=version,
+            snapshot_sha256=version.sha256,
+        )
+        for note in review_notes:
+            note.record = record
+        ReviewNote.objects.bulk_create(review_notes)
+        record_pk = record.pk
+        transaction.on_commit(lambda: notifications.transition_mail(record_pk))
+    submission.stage = transition.target
+    return record
+
+
+def _position(process: SubmissionProcess) -> Stage | None:
+    """The stage the process now holds the submission in, read from its open task."""
+    from .flows import SubmissionFlow
+
+    open_nodes = {getattr(SubmissionFlow, name): stage for name, stage in NODE_STAGE.items()}
+    task = (
+        process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
+        .order_by("-created", "-pk")
+        .first()
+    )
+    return open_nodes.get(task.flow_task) if task else None
+
+
+def readiness_of(submission: Submission) -> Readiness:
+    return check_readiness(
+        submission,
+        lines=selectors.appendix_lines(submission),
+        sections=list(selectors.outline(submission.campaign)),
+        answers=selectors.answers_by_point(submission),
+        labels=selectors.measure_labels(submission.campaign),
+    )

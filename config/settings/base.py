@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "submissions",
     "workflow",
     "reviews",
+    "viewflow",
+    "viewflow.workflow",
 ]
 
 MIDDLEWARE = [
@@ -118,3 +120,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -20,7 +20,7 @@ def field(form: BaseForm | None, name: str) -> BoundField | None:
 
 
 @register.filter
-def lookup(mapping: dict[str, Any] | None, key: str) -> Any:
+def lookup(mapping: dict[Any, Any] | None, key: Any) -> Any:
     return (mapping or {}).get(key)
 
 

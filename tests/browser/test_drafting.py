@@ -9,9 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from submissions.models import Campaign
-from submissions.services import submission_create
 from workflow.roles import Role
-from workflow.services import role_grant
+from workflow.services import role_grant, submission_start
 
 from ..factories import UserFactory
 from .conftest import ARTIFACTS
@@ -23,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def hanoi_drafter(live_app: Any) -> Any:
     campaign = Campaign.objects.get(code="5137-btc-nsnn")
     unit = campaign.units.get(code="01")
-    submission = submission_create(campaign=campaign, unit=unit)
+    submission = submission_start(campaign=campaign, unit=unit)
     user = cast(
         User, UserFactory(username="hn.soanthao", first_name="Chuyên viên", last_name="Hà Nội")
     )
@@ -44,8 +43,8 @@ def test_drafter_fills_the_appendix_and_sees_totals_and_completeness(
 ) -> None:
     submission = hanoi_drafter
     _log_in(page, live_app.url)
-    assert "Thành phố Hà Nội" in page.locator("#submission-list").inner_text()
-    page.click("text=Thành phố Hà Nội")
+    assert "Thành phố Hà Nội" in page.locator("#inbox-available").inner_text()
+    page.click("#inbox-available >> text=Thành phố Hà Nội")
     assert page.locator("#readiness-badge").inner_text() == "Còn 24 nội dung cần hoàn thiện"
 
     page.click("text=Biểu phụ lục")

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "reviews"
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("submissions/<int:pk>/decide/", views.decide, name="decide"),
+    path("submissions/<int:pk>/review/", views.review, name="review"),
+]

@@ -1,0 +1,97 @@
+"""Inbox, decisions and the review screen: thin views over workflow access, selectors, services."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from submissions import selectors as content
+from workflow import access, selectors, services
+from workflow.models import SubmissionVersion
+from workflow.snapshots import build
+from workflow.transitions import Action
+
+from .forms import DecisionForm
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "reviews/inbox.html", {"inbox": selectors.inbox(_user(request))})
+
+
+DONE_MESSAGES = {
+    Action.SUBMIT: gettext_lazy("Submitted for review."),
+    Action.RETURN: gettext_lazy("Returned to the drafter with your reason."),
+    Action.REOPEN: gettext_lazy("Reopened: the submission is back in drafting."),
+}
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    submission = access.get_submission_for_user_or_404(user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was done: the request was incomplete."))
+        return redirect(submission)
+    action = form.cleaned_data["action"]
+    try:
+        record = services.submission_transition(
+            actor=user,
+            submission=submission,
+            action=action,
+            expected_stage=form.cleaned_data["expected_stage"],
+            reason=form.cleaned_data["reason"],
+            notes=form.notes(request.POST),
+        )
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect(submission)
+    messages.success(
+        request,
+        str(DONE_MESSAGES.get(action, ""))
+        or _("Done: the submission is now at “%(stage)s”.")
+        % {"stage": record.get_to_stage_display()},
+    )
+    return redirect(submission)
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """What changed since the version this reviewer last saw, side by side, with the decision."""
+    user = _user(request)
+    submission = access.get_submission_for_user_or_404(user, pk)
+    latest = submission.versions.order_by("-number").first()
+    current = latest.content if latest else build(submission)
+    seen: SubmissionVersion | None = selectors.version_seen_by(user, submission)
+    changes = selectors.diff(seen.content if seen else None, current)
+    labels = content.measure_labels(submission.campaign)
+    points = {p.code: p for s in content.outline(submission.campaign) for p in s.points.all()}
+    return render(
+        request,
+        "reviews/review.html",
+        {
+            "submission": submission,
+            "latest": latest,
+            "seen": seen,
+            "changes": changes,
+            "labels": labels,
+            "points": points,
+            "lines": content.appendix_lines(submission),
+            "actions": access.available_transitions(user, submission),
+            "tab": "review",
+        },
+    )

@@ -1,0 +1,134 @@
+"""The workflow's records: the process of each submission, its frozen versions, its audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from submissions.models import LineItem, OutlinePoint, Submission
+
+from .roles import Role
+from .stages import Stage
+from .transitions import Action
+
+
+class SubmissionProcess(Process):
+    """One viewflow process per submission."""
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.PROTECT, related_name="process", verbose_name=_("submission")
+    )
+    # The last decision taken, read by the flow's If gates.
+    decision = models.CharField(_("decision"), max_length=16, choices=Action.choices, blank=True)
+    # Returns go back to the drafter who submitted.
+    last_submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("submission process")
+        verbose_name_plural = _("submission processes")
+
+    def __str__(self) -> str:
+        return str(self.submission)
+
+
+class SubmissionVersion(models.Model):
+    """The content of a submission frozen at a transition; numbered 1, 2, ... per submission."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("content"))
+    sha256 = models.CharField(_("SHA-256 of the content"), max_length=64)
+    created_at = models.DateTimeField(_("frozen at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submission", "number"]
+        verbose_name = _("submission version")
+        verbose_name_plural = _("submission versions")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} v{self.number}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditRecord(models.Model):
+    """One transition, as it happened. Rows are only ever added."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="audit_records"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    at = models.DateTimeField(_("at"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    from_stage = models.CharField(_("from"), max_length=32, choices=Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=32, choices=Stage.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    version = models.ForeignKey(
+        SubmissionVersion, on_delete=models.PROTECT, related_name="audit_records"
+    )
+    snapshot_sha256 = models.CharField(_("SHA-256 of the snapshot"), max_length=64)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        indexes = [models.Index(fields=["submission", "at"]), models.Index(fields=["actor", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit records are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("Audit records are never deleted.")
+
+
+class ReviewNote(models.Model):
+    """A reviewer's note on one row of the appendix or one point of the narrative."""
+
+    record = models.ForeignKey(AuditRecord, on_delete=models.PROTECT, related_name="notes")
+    line = models.ForeignKey(
+        LineItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="review_notes"
+    )
+    point = models.ForeignKey(
+        OutlinePoint, on_delete=models.PROTECT, null=True, blank=True, related_name="review_notes"
+    )
+    # What the note was about, as it was called then (a sub-item can be renamed or removed).
+    target_label = models.CharField(_("about"), max_length=500)
+    text = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("review note")
+        verbose_name_plural = _("review notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(line__isnull=True) | models.Q(point__isnull=True),
+                name="note_has_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.target_label

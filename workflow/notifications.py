@@ -1,0 +1,90 @@
+"""E-mail to the people who can act next, in Vietnamese, sent once the transition has committed."""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from guardian.shortcuts import get_users_with_perms
+
+from submissions.models import AdministrativeUnit
+
+from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role
+from .stages import Stage
+from .transitions import Action, transitions_from
+
+log = logging.getLogger(__name__)
+
+
+def _holders(role: Role, unit: AdministrativeUnit) -> QuerySet[User]:
+    if role == Role.MINISTRY_COORDINATOR:
+        return User.objects.filter(
+            is_active=True,
+            groups__permissions__codename=NATIONAL_PERMISSION,
+        ).distinct()
+    holders = get_users_with_perms(
+        unit,
+        only_with_perms_in=[UNIT_PERMISSION[role]],
+        with_group_users=False,
+    )
+    return cast(QuerySet[User], holders).filter(is_active=True)
+
+
+def next_actors(stage: Stage | str, unit: AdministrativeUnit) -> list[User]:
+    """Everyone who may take an action on a submission of ``unit`` in ``stage``."""
+    users: dict[int, User] = {}
+    for transition in transitions_from(stage):
+        for user in _holders(transition.role, unit):
+            users.setdefault(user.pk, user)
+    return sorted(users.values(), key=lambda u: u.username)
+
+
+def transition_mail(record_pk: int) -> int:
+    """Send the e-mails of one transition; returns how many went out."""
+    from .models import AuditRecord, SubmissionProcess
+
+    record = AuditRecord.objects.select_related(
+        "submission__unit", "submission__campaign", "actor"
+    ).get(pk=record_pk)
+    submission = record.submission
+    if record.action in (Action.RETURN, Action.REOPEN):
+        process = SubmissionProcess.objects.select_related("last_submitter").get(
+            submission=submission
+        )
+        to = [process.last_submitter] if process.last_submitter else []
+        if record.action == Action.REOPEN or not to:
+            to = next_actors(Stage.DRAFTING, submission.unit)
+        kind = "returned" if record.action == Action.RETURN else "reopened"
+    else:
+        to = next_actors(record.to_stage, submission.unit)
+        kind = "submitted" if record.action == Action.SUBMIT else "approved"
+    addresses = sorted({u.email for u in to if u.email})
+    if not addresses:
+        return 0
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    with translation.override("vi"):
+        context = {
+            "record": record,
+            "submission": submission,
+            "unit": submission.unit.full_name,
+            "stage": Stage(record.to_stage).label,
+            "from_stage": Stage(record.from_stage).label,
+            "notes": list(record.notes.all()),
+            "url": base + reverse("submissions:detail", kwargs={"pk": submission.pk}),
+        }
+        subject = render_to_string(f"workflow/email/{kind}_subject.txt", context).strip()
+        body = render_to_string(f"workflow/email/{kind}.txt", context)
+    messages = [
+        EmailMessage(subject=" ".join(subject.split()), body=body, to=[address])
+        for address in addresses
+    ]
+    sent = get_connection().send_messages(messages) or 0
+    log.info("transition %s: %s e-mail(s) of kind %s", record.pk, sent, kind)
+    return sent

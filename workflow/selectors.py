@@ -1,0 +1,155 @@
+"""Reads of the workflow: timelines, return notes, inboxes and version differences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Prefetch, Q, QuerySet
+from viewflow.workflow.status import STATUS
+
+from submissions.models import Submission
+
+from . import access
+from .models import AuditRecord, ReviewNote, SubmissionProcess, SubmissionVersion
+from .roles import Role
+from .snapshots import LINE_FIELDS
+from .stages import Stage
+from .transitions import TRANSITIONS, Action
+
+
+def timeline(submission: Submission) -> QuerySet[AuditRecord]:
+    return submission.audit_records.select_related("actor", "version").prefetch_related(
+        Prefetch("notes", queryset=ReviewNote.objects.order_by("pk"))
+    )
+
+
+@dataclass
+class ReturnNotes:
+    """The reason and notes of the return that sent the submission back to drafting."""
+
+    record: AuditRecord | None = None
+    by_line: dict[int, list[ReviewNote]] = field(default_factory=dict)
+    by_point: dict[int, list[ReviewNote]] = field(default_factory=dict)
+
+
+def current_return(submission: Submission) -> ReturnNotes:
+    """While a returned submission is being redrafted, what the reviewer asked for."""
+    if submission.stage != Stage.DRAFTING:
+        return ReturnNotes()
+    record = (
+        submission.audit_records.filter(action__in=[Action.RETURN, Action.REOPEN])
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    last = submission.audit_records.order_by("-at", "-pk").values_list("pk", flat=True).first()
+    if record is None or record.pk != last:
+        return ReturnNotes()
+    notes = ReturnNotes(record=record)
+    for note in record.notes.all():
+        if note.line_id:
+            notes.by_line.setdefault(note.line_id, []).append(note)
+        elif note.point_id:
+            notes.by_point.setdefault(note.point_id, []).append(note)
+    return notes
+
+
+def who_acts_next(submission: Submission) -> list[Role]:
+    return list(dict.fromkeys(t.role for t in TRANSITIONS if t.source == submission.stage))
+
+
+@dataclass
+class Inbox:
+    assigned: list[Submission]
+    available: list[Submission]
+    finished: list[AuditRecord]
+
+
+def inbox(user: User, *, finished_limit: int = 50) -> Inbox:
+    """What the user may act on (assigned to them, or open to their role), and what they did."""
+    scope = Q(pk__in=[])
+    for role in Role:
+        stages = [t.source for t in TRANSITIONS if t.role == role]
+        if not stages:
+            continue
+        if role == Role.MINISTRY_COORDINATOR:
+            if access.is_national(user):
+                scope |= Q(stage__in=stages)
+            continue
+        units = access.units_for_user(user, role)
+        scope |= Q(stage__in=stages, unit__in=units)
+    actionable = list(
+        Submission.objects.filter(scope)
+        .select_related("unit__region", "campaign", "process")
+        .order_by("campaign__deadline", "unit__code")
+    )
+    owned = set(
+        SubmissionProcess.objects.filter(
+            submission__in=[s.pk for s in actionable],
+            task__owner=user,
+            task__status__in=[STATUS.ASSIGNED, STATUS.STARTED],
+        ).values_list("submission_id", flat=True)
+    )
+    finished = list(
+        AuditRecord.objects.filter(actor=user)
+        .select_related("submission__unit", "submission__campaign")
+        .order_by("-at", "-pk")[:finished_limit]
+    )
+    return Inbox(
+        assigned=[s for s in actionable if s.pk in owned],
+        available=[s for s in actionable if s.pk not in owned],
+        finished=finished,
+    )
+
+
+def version_seen_by(user: User, submission: Submission) -> SubmissionVersion | None:
+    """The version the user last acted on, or else the one before the latest."""
+    record = (
+        submission.audit_records.filter(actor=user)
+        .select_related("version")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    latest = submission.versions.order_by("-number").first()
+    if record is not None and latest is not None and record.version_id != latest.pk:
+        return record.version
+    if latest is None:
+        return None
+    return submission.versions.filter(number__lt=latest.number).order_by("-number").first()
+
+
+@dataclass
+class Change:
+    where: str
+    what: str
+    before: Any
+    after: Any
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list[Change]]:
+    """What changed between two frozen contents: appendix cells, narrative answers, facts."""
+    before = before or {"lines": [], "answers": {}, "facts": {}, "attachments": []}
+    old_lines = {line["key"]: line for line in before["lines"]}
+    new_lines = {line["key"]: line for line in after["lines"]}
+    rows: list[Change] = []
+    for key, line in new_lines.items():
+        old = old_lines.get(key, {})
+        for name in LINE_FIELDS:
+            if old.get(name) != line.get(name):
+                rows.append(Change(line["label"], name, old.get(name), line.get(name)))
+    for key, line in old_lines.items():
+        if key not in new_lines:
+            rows.append(Change(line["label"], "removed", line["label"], None))
+    narrative = [
+        Change(code, "answer", before["answers"].get(code, ""), text)
+        for code, text in after["answers"].items()
+        if before["answers"].get(code, "") != text
+    ]
+    facts = [
+        Change("facts", name, before["facts"].get(name), value)
+        for name, value in after["facts"].items()
+        if before["facts"].get(name) != value
+    ]
+    return {"rows": rows, "narrative": narrative, "facts": facts}
