@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -149,7 +151,28 @@ def submission_transition(
     reason = reason.strip()
     at = at or timezone.now()
     process_pk = SubmissionProcess.objects.values_list("pk", flat=True).get(submission=submission)
-    with SubmissionFlow.lock(process_pk):
+    try:
+        return _transition_locked(
+            SubmissionFlow, process_pk, actor, submission, action, expected_stage, reason, notes, at
+        )
+    except FlowLockFailed:
+        raise TransitionError(
+            _("Nothing was done: someone else is acting on this submission right now. Try again.")
+        ) from None
+
+
+def _transition_locked(
+    flow_class: Any,
+    process_pk: int,
+    actor: User,
+    submission: Submission,
+    action: Action | str,
+    expected_stage: Stage | str,
+    reason: str,
+    notes: list[NoteInput] | None,
+    at: datetime.datetime,
+) -> AuditRecord:
+    with flow_class.lock(process_pk):
         locked = (
             Submission.objects.select_for_update(of=("self",))
             .select_related("unit", "campaign")
