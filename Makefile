@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format lock messages venv dev-venv clean
+.PHONY: help run test bench lint format lock messages venv dev-venv clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ run: $(BIN)/.runtime messages ## Migrate, load reference data and demo, serve on
 
 test: $(BIN)/.dev messages ## Run the whole test suite (PostgreSQL when reachable; it says which database)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(BIN)/.dev messages ## Print the benchmarks' figures (PostgreSQL)
+	$(PY) -m benchmarks.transition_http
 
 lint: $(BIN)/.dev ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .

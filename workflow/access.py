@@ -8,8 +8,10 @@ submission, file or task is a 404, never a 403.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import Http404
+from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 from submissions.models import AdministrativeUnit, Attachment, Submission
@@ -55,8 +57,28 @@ def submissions_for_user(user: AnyUser) -> QuerySet[Submission]:
     return qs.filter(unit__in=units_for_user(user))
 
 
+def _unit_codenames(user: AnyUser, unit: AdministrativeUnit) -> frozenset[str]:
+    """The role permissions the user holds on the unit, read once per user object.
+
+    Roles are granted to users directly (workflow.services.role_grant), never to
+    groups per unit, so one query on guardian's user-object permissions answers.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_unit_roles_cache", {})
+    if unit.pk not in cache:
+        cache[unit.pk] = frozenset(
+            UserObjectPermission.objects.filter(
+                user=user,
+                content_type=ContentType.objects.get_for_model(AdministrativeUnit),
+                object_pk=str(unit.pk),
+            ).values_list("permission__codename", flat=True)
+        )
+    return cache[unit.pk]
+
+
 def has_unit_role(user: AnyUser, role: Role, unit: AdministrativeUnit) -> bool:
-    return bool(user.is_active and user.has_perm(_perm(UNIT_PERMISSION[role]), unit))
+    return UNIT_PERMISSION[role] in _unit_codenames(user, unit)
 
 
 def can_view_submission(user: AnyUser, submission: Submission) -> bool:
@@ -70,9 +92,12 @@ def can_edit_submission(user: AnyUser, submission: Submission) -> bool:
 
 def get_submission_for_user_or_404(user: AnyUser, pk: int) -> Submission:
     try:
-        return submissions_for_user(user).select_related("campaign", "unit__region").get(pk=pk)
+        submission = Submission.objects.select_related("campaign", "unit__region").get(pk=pk)
     except Submission.DoesNotExist:
         raise Http404 from None
+    if not (is_national(user) or _unit_codenames(user, submission.unit)):
+        raise Http404
+    return submission
 
 
 def get_editable_submission_for_user_or_404(user: AnyUser, pk: int) -> Submission:

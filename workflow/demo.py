@@ -1,14 +1,21 @@
-"""The demo served by make run: users for every role and submissions drafted through the services.
+"""The demo served by make run: users for every role, and a history made by the real services.
 
-Idempotent: users are found by username, submissions by (campaign, unit), and a
-submission is drafted only while nobody has saved it yet (revision 0).
+Six provinces have a drafter, a department reviewer and a signatory; their
+reports were drafted and moved through the real drafting and transition
+services at chosen moments of April and May 2020 (time-machine sets the
+clock), so that the demo holds a submission in every stage and every inbox has
+work in it. Idempotent: users are found by username, submissions by (campaign,
+unit), and a story is played only on a submission nobody has touched.
 """
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -18,8 +25,16 @@ from submissions.models import AdministrativeUnit, Campaign, Submission
 from submissions.reference import load_reference_data
 
 from .roles import Role
-from .services import role_grant, roles_ensure_groups, submission_start
+from .services import (
+    NoteInput,
+    role_grant,
+    roles_ensure_groups,
+    submission_start,
+    submission_transition,
+)
+from .transitions import Action
 
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_PASSWORD = "demo-5137"  # noqa: S105 - printed for the demo; never used outside it
 CAMPAIGN_CODE = "5137-btc-nsnn"
 
@@ -32,8 +47,15 @@ class DemoUser:
     unit_codes: tuple[str, ...] = ()
 
 
-PROVINCES = {"01": "hn", "48": "dn", "79": "hcm"}
-PROVINCE_NAMES = {"01": "Hà Nội", "48": "Đà Nẵng", "79": "TP. Hồ Chí Minh"}
+PROVINCES = {"01": "hn", "22": "qn", "31": "hp", "48": "dn", "79": "hcm", "92": "ct"}
+PROVINCE_NAMES = {
+    "01": "Hà Nội",
+    "22": "Quảng Ninh",
+    "31": "Hải Phòng",
+    "48": "Đà Nẵng",
+    "79": "TP. Hồ Chí Minh",
+    "92": "Cần Thơ",
+}
 
 
 def demo_users() -> list[DemoUser]:
@@ -251,36 +273,6 @@ HANOI_NARRATIVE = {
 }
 
 
-def _fill_hanoi(submission: Submission, drafter: User) -> None:
-    lines = {
-        (line.row.code if line.row else ""): line for line in submission.lines.select_related("row")
-    }
-    values = {}
-    for code, fields in HANOI_LINES.items():
-        values[lines[code].pk] = {
-            k: (Decimal(v) if isinstance(v, str) and k not in _TEXT else v)
-            for k, v in fields.items()
-        }
-    submission = drafting.appendix_save(
-        actor=drafter, submission=submission, revision=submission.revision, values=values
-    )
-    points = {p.code: p.pk for s in submission.campaign.sections.all() for p in s.points.all()}
-    drafting.narrative_save(
-        actor=drafter,
-        submission=submission,
-        revision=submission.revision,
-        answers={points[c]: text for c, text in HANOI_NARRATIVE.items()},
-        treasury_refusal_count=2,
-        treasury_refusal_amount=Decimal("1250.5"),
-        treasury_refusal_note="Hồ sơ nghiệm thu chưa đầy đủ; đã bổ sung và được thanh toán.",
-        problem_kinds=list(
-            submission.campaign.problem_kinds.filter(
-                code__in=["spread-thin", "incompatible", "needs-upgrade"]
-            )
-        ),
-    )
-
-
 _TEXT = {
     "basis",
     "completed_products",
@@ -289,40 +281,163 @@ _TEXT = {
     "unused_reason",
     "difficulties",
 }
+# Each province's appendix is Hà Nội's, scaled: realistic sizes, all of them consistent.
+SCALE = {
+    "01": Decimal(1),
+    "22": Decimal("0.31"),
+    "31": Decimal("0.42"),
+    "48": Decimal("0.27"),
+    "79": Decimal("1.18"),
+    "92": Decimal("0.23"),
+}
+AMOUNT_NAMES = {
+    "demand",
+    "alloc_invest_ctmt",
+    "alloc_invest_self",
+    "alloc_invest_separate",
+    "alloc_recurrent_ctmt",
+    "alloc_recurrent_self",
+    "alloc_recurrent_separate",
+    "spent",
+}
 
 
-def _fill_danang(submission: Submission, drafter: User) -> None:
-    """A draft half done: some rows and points, so the completeness list has work to show."""
+def _value(name: str, raw: object, scale: Decimal) -> object:
+    if not isinstance(raw, str) or name in _TEXT:
+        return raw
+    value = Decimal(raw)
+    if name in AMOUNT_NAMES:
+        value = (value * scale).quantize(Decimal("0.001"))
+    return value
+
+
+def _fill(submission: Submission, drafter: User, *, complete: bool = True) -> None:
+    """Draft the report through the real services, as the province's drafter."""
+    scale = SCALE[submission.unit.code]
     lines = {
         (line.row.code if line.row else ""): line for line in submission.lines.select_related("row")
     }
+    rows = HANOI_LINES if complete else {"1.1": HANOI_LINES["1.1"], "2.1": HANOI_LINES["2.1"]}
     values = {
-        lines["1.1"].pk: {
-            "demand": Decimal("32000"),
-            "alloc_invest_ctmt": Decimal("5000"),
-            "alloc_invest_self": Decimal("12000"),
-            "alloc_invest_separate": Decimal("8000"),
-            "alloc_recurrent_ctmt": Decimal("0"),
-            "alloc_recurrent_self": Decimal("3000"),
-            "alloc_recurrent_separate": Decimal("0"),
-            "spent": Decimal("26450.75"),
-        },
-        lines["2.1"].pk: {"demand": Decimal("18000"), "spent": Decimal("15200")},
+        lines[code].pk: {k: _value(k, v, scale) for k, v in fields.items()}
+        for code, fields in rows.items()
     }
     submission = drafting.appendix_save(
         actor=drafter, submission=submission, revision=submission.revision, values=values
     )
     points = {p.code: p.pk for s in submission.campaign.sections.all() for p in s.points.all()}
+    answers = HANOI_NARRATIVE if complete else {"2.1": HANOI_NARRATIVE["2.1"]}
     drafting.narrative_save(
         actor=drafter,
         submission=submission,
         revision=submission.revision,
-        answers={points["2.1"]: "Thể chế tài chính cơ bản phù hợp với đặc thù của Thành phố."},
-        treasury_refusal_count=None,
-        treasury_refusal_amount=None,
-        treasury_refusal_note="",
-        problem_kinds=[],
+        answers={points[c]: text for c, text in answers.items()},
+        treasury_refusal_count=2 if complete else None,
+        treasury_refusal_amount=(Decimal("1250.5") * scale).quantize(Decimal("0.001"))
+        if complete
+        else None,
+        treasury_refusal_note="Hồ sơ nghiệm thu chưa đầy đủ; đã bổ sung và được thanh toán."
+        if complete
+        else "",
+        problem_kinds=list(
+            submission.campaign.problem_kinds.filter(
+                code__in=["spread-thin", "incompatible", "needs-upgrade"]
+            )
+        )
+        if complete
+        else [],
     )
+
+
+def _at(day: int, month: int, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(2020, month, day, hour, minute, tzinfo=VN)
+
+
+# Who did what, when (Asia/Ho_Chi_Minh), province by province. Each province ends in a
+# different stage, so the demo shows every stage and every inbox has work in it.
+Step = tuple[datetime.datetime, str, Action, str]  # when, who (role suffix), action, reason
+STORIES: dict[str, list[Step]] = {
+    # Đà Nẵng: still drafting, half done.
+    "48": [],
+    # TP. Hồ Chí Minh: submitted on the last morning, waiting for the department.
+    "79": [(_at(5, 5, 9, 10), "soanthao", Action.SUBMIT, "")],
+    # Hải Phòng: approved by the department, waiting for the People's Committee.
+    "31": [
+        (_at(4, 5, 8, 30), "soanthao", Action.SUBMIT, ""),
+        (_at(4, 5, 14, 0), "lanhdaoso", Action.APPROVE, ""),
+    ],
+    # Hà Nội: returned once by the department, then signed off; the ministry checks it.
+    "01": [
+        (_at(29, 4, 9, 15), "soanthao", Action.SUBMIT, ""),
+        (
+            _at(29, 4, 15, 40),
+            "lanhdaoso",
+            Action.RETURN,
+            "Đề nghị bổ sung căn cứ xác định nhiệm vụ cho dòng hạ tầng mạng.",
+        ),
+        (_at(4, 5, 8, 20), "soanthao", Action.SUBMIT, ""),
+        (_at(4, 5, 10, 5), "lanhdaoso", Action.APPROVE, ""),
+        (_at(4, 5, 16, 30), "ubnd", Action.SIGN, ""),
+    ],
+    # Cần Thơ: accepted by the ministry, waiting for the consolidation run.
+    "92": [
+        (_at(28, 4, 10, 0), "soanthao", Action.SUBMIT, ""),
+        (_at(28, 4, 15, 0), "lanhdaoso", Action.APPROVE, ""),
+        (_at(29, 4, 9, 30), "ubnd", Action.SIGN, ""),
+        (_at(6, 5, 11, 0), "kiemtra", Action.ACCEPT, ""),
+    ],
+    # Quảng Ninh: consolidated.
+    "22": [
+        (_at(27, 4, 16, 0), "soanthao", Action.SUBMIT, ""),
+        (_at(28, 4, 9, 0), "lanhdaoso", Action.APPROVE, ""),
+        (_at(28, 4, 14, 0), "ubnd", Action.SIGN, ""),
+        (_at(6, 5, 9, 0), "kiemtra", Action.ACCEPT, ""),
+        (_at(8, 5, 10, 0), "dieuphoi", Action.CONSOLIDATE, ""),
+    ],
+}
+DRAFTED_AT = {
+    "48": _at(4, 5, 11, 0),
+    "79": _at(4, 5, 15, 0),
+    "31": _at(3, 5, 10, 0),
+    "01": _at(28, 4, 14, 0),
+    "92": _at(27, 4, 17, 0),
+    "22": _at(27, 4, 11, 0),
+}
+
+
+def _play(submission: Submission, steps: list[Step], users: dict[str, User]) -> None:
+    code = submission.unit.code
+    short = PROVINCES[code]
+    drafter = users[f"{short}.soanthao"]
+    with time_machine.travel(DRAFTED_AT[code], tick=False):
+        _fill(submission, drafter, complete=bool(steps))
+    for when, who, action, reason in steps:
+        actor = users[who if who in ("kiemtra", "dieuphoi") else f"{short}.{who}"]
+        submission.refresh_from_db()
+        if action == Action.SUBMIT and submission.audit_records.exists():
+            # The drafter answers the return before submitting again.
+            line = submission.lines.get(row__code="1.2")
+            with time_machine.travel(when - datetime.timedelta(minutes=30), tick=False):
+                drafting.appendix_save(
+                    actor=drafter,
+                    submission=submission,
+                    revision=submission.revision,
+                    values={line.pk: {"basis": "Quyết định 5432/QĐ-UBND ngày 12/9/2016"}},
+                )
+            submission.refresh_from_db()
+        with time_machine.travel(when, tick=False):
+            notes = []
+            if action == Action.RETURN:
+                line = submission.lines.get(row__code="1.2")
+                notes = [NoteInput("Chưa ghi căn cứ xác định nhiệm vụ.", line_id=line.pk)]
+            submission_transition(
+                actor=actor,
+                submission=submission,
+                action=action,
+                expected_stage=submission.stage,
+                reason=reason,
+                notes=notes,
+            )
 
 
 def load_demo() -> list[DemoUser]:
@@ -331,8 +446,8 @@ def load_demo() -> list[DemoUser]:
     campaign = Campaign.objects.get(code=CAMPAIGN_CODE)
     all_units = list(campaign.units.all())
     specs = demo_users()
+    model = get_user_model()
     with transaction.atomic():
-        model = get_user_model()
         admin, created = model.objects.get_or_create(
             username="admin",
             defaults={
@@ -345,8 +460,10 @@ def load_demo() -> list[DemoUser]:
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
+        users = {}
         for spec in specs:
             user = _user(spec)
+            users[spec.username] = user
             if spec.role == Role.MINISTRY_CHECKER:
                 units = all_units
             else:
@@ -356,13 +473,9 @@ def load_demo() -> list[DemoUser]:
             role_grant(user=user, role=spec.role, units=units)
         for unit in all_units:
             submission_start(campaign=campaign, unit=unit)
-    drafter = {
-        code: model.objects.get(username=f"{short}.soanthao") for code, short in PROVINCES.items()
-    }
-    hanoi = Submission.objects.get(campaign=campaign, unit__code="01", unit__in=all_units)
-    if hanoi.revision == 0:
-        _fill_hanoi(hanoi, drafter["01"])
-    danang = Submission.objects.get(campaign=campaign, unit__code="48", unit__in=all_units)
-    if danang.revision == 0:
-        _fill_danang(danang, drafter["48"])
+    for code, steps in STORIES.items():
+        submission = Submission.objects.get(campaign=campaign, unit__code=code)
+        if submission.revision == 0 and not submission.audit_records.exists():
+            with transaction.atomic():
+                _play(submission, steps, users)
     return specs

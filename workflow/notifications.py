@@ -40,8 +40,8 @@ def _holders(role: Role, unit: AdministrativeUnit) -> QuerySet[User]:
 def next_actors(stage: Stage | str, unit: AdministrativeUnit) -> list[User]:
     """Everyone who may take an action on a submission of ``unit`` in ``stage``."""
     users: dict[int, User] = {}
-    for transition in transitions_from(stage):
-        for user in _holders(transition.role, unit):
+    for role in dict.fromkeys(t.role for t in transitions_from(stage)):
+        for user in _holders(role, unit):
             users.setdefault(user.pk, user)
     return sorted(users.values(), key=lambda u: u.username)
 
@@ -50,9 +50,13 @@ def transition_mail(record_pk: int) -> int:
     """Send the e-mails of one transition; returns how many went out."""
     from .models import AuditRecord, SubmissionProcess
 
-    record = AuditRecord.objects.select_related(
-        "submission__unit", "submission__campaign", "actor"
-    ).get(pk=record_pk)
+    record = (
+        AuditRecord.objects.select_related(
+            "submission__unit", "submission__campaign", "actor", "version"
+        )
+        .prefetch_related("notes")
+        .get(pk=record_pk)
+    )
     submission = record.submission
     if record.action in (Action.RETURN, Action.REOPEN):
         process = SubmissionProcess.objects.select_related("last_submitter").get(

@@ -43,6 +43,7 @@ def role_grant(*, user: User, role: Role, units: list[AdministrativeUnit] | None
     """Put the user in the role's group and, for a per-unit role, scope it to ``units``."""
     group = roles_ensure_groups()[role]
     user.groups.add(group)
+    user.__dict__.pop("_unit_roles_cache", None)  # workflow.access caches roles per user object
     codename = UNIT_PERMISSION.get(role)
     if codename is None:
         return
@@ -90,8 +91,18 @@ def _active_task(process: SubmissionProcess, node: str) -> Task | None:
     )
 
 
-def _freeze(submission: Submission, actor: User, at: datetime.datetime) -> SubmissionVersion:
-    """The current content as a version: the latest one if nothing changed, else a new one."""
+def _freeze(
+    submission: Submission, actor: User, at: datetime.datetime, *, editable: bool
+) -> SubmissionVersion:
+    """The current content as a version: the latest one if nothing changed, else a new one.
+
+    Content can change only while it is being drafted (access.can_edit_submission, under
+    the same row lock), so past drafting the latest version is the content as it stands.
+    """
+    if not editable:
+        latest = submission.versions.order_by("-number").first()
+        if latest is not None:
+            return latest
     content = snapshots.build(submission)
     sha = snapshots.digest(content)
     latest = submission.versions.order_by("-number").first()
@@ -200,19 +211,20 @@ def _transition_locked(
             raise TransitionError(
                 _("The submission is not complete yet: see the list of what is still missing.")
             )
-        review_notes = _check_notes(locked, notes or [])
+        review_notes = _check_notes(locked, notes) if notes else []
         task = _active_task(process, transition.node)
         if task is None:  # the stage copy and the process disagree: never act on a guess
             raise TransitionError(_("You cannot take this action on this submission now."))
 
-        version = _freeze(locked, actor, at)
+        version = _freeze(locked, actor, at, editable=transition.source == Stage.DRAFTING)
         process.decision = transition.action
         if transition.action == Action.SUBMIT:
             process.last_submitter = actor
         process.save(update_fields=["decision", "last_submitter"])
 
+        process.submission = locked
+        task.process = process  # the loaded instance: viewflow need not fetch it again
         activation = task.flow_task.activation_class(task)
-        activation.process = process
         if task.flow_task.task_type == "HUMAN":
             if task.status == STATUS.NEW:
                 activation.assign(actor)
