@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import typing
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,7 @@ from submissions.models import AdministrativeUnit, Campaign, Submission
 from workflow.roles import Role
 from workflow.services import role_grant, submission_start
 
+from .cast import Cast, make_cast
 from .factories import UserFactory
 
 CAMPAIGN_CODE = "5137-btc-nsnn"
@@ -75,7 +77,7 @@ def make_user(
     """A user holding ``role``; per-unit roles are scoped to the unit codes given."""
 
     def make(role: Role, *codes: str, **fields: Any) -> Any:
-        user = cast(User, UserFactory(**fields))
+        user = typing.cast(User, UserFactory(**fields))
         units = [unit_of(c) for c in codes] if codes else list(campaign.units.all())
         role_grant(user=user, role=role, units=units)
         return user
@@ -112,3 +114,9 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
 
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def cast(make_user: Callable[..., Any]) -> Cast:
+    """One user per role for Hà Nội (01) and Đà Nẵng (48), and a national coordinator."""
+    return make_cast(make_user)

@@ -19,7 +19,7 @@ from submissions.models import Submission
 from workflow.roles import Role
 from workflow.transitions import TRANSITIONS, Transition
 
-from .conftest import Cast, drive_to, fill_complete
+from ..cast import Cast, drive_to, fill_complete
 
 ROLES = [
     Role.DRAFTER,

@@ -21,7 +21,7 @@ from workflow.services import TransitionError, submission_start, submission_tran
 from workflow.stages import Stage
 from workflow.transitions import Action
 
-from .conftest import Cast, drive_to
+from ..cast import Cast, drive_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RUNS = 20
@@ -185,7 +185,7 @@ def test_a_submit_pressed_twice_counts_once(
 ) -> None:
     for _ in range(RUNS):
         submission = fresh(Stage.DRAFTING)
-        from .conftest import fill_complete
+        from ..cast import fill_complete
 
         fill_complete(submission, cast(Role.DRAFTER))
 

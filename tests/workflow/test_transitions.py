@@ -19,7 +19,7 @@ from workflow.services import NoteInput, TransitionError, submission_transition
 from workflow.stages import Stage
 from workflow.transitions import Action
 
-from .conftest import Cast, fill_complete
+from ..cast import Cast, fill_complete
 
 
 def _open_tasks(submission: Submission) -> list[tuple[str, str | None]]:
@@ -198,7 +198,7 @@ def test_the_whole_path_with_returns_and_a_reopen(
 
 
 def test_a_return_needs_a_reason(hanoi: Submission, cast: Cast) -> None:
-    from .conftest import drive_to
+    from ..cast import drive_to
 
     drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
     with pytest.raises(TransitionError, match="lý do"):
@@ -255,7 +255,7 @@ def test_the_submitter_may_not_review_their_own_version(
 
 
 def test_a_stale_page_changes_nothing(hanoi: Submission, cast: Cast) -> None:
-    from .conftest import drive_to
+    from ..cast import drive_to
 
     drive_to(hanoi, Stage.PROVINCIAL_SIGNOFF, cast)
     with pytest.raises(TransitionError, match="đã được chuyển sang"):
@@ -271,7 +271,7 @@ def test_a_stale_page_changes_nothing(hanoi: Submission, cast: Cast) -> None:
 def test_audit_records_are_append_only(hanoi: Submission, cast: Cast) -> None:
     from workflow.models import AppendOnlyError
 
-    from .conftest import drive_to
+    from ..cast import drive_to
 
     drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
     record = hanoi.audit_records.get()
@@ -287,7 +287,7 @@ def test_drafting_pages_show_the_return_reason_and_notes_where_they_apply(
 ) -> None:
     from django.urls import reverse
 
-    from .conftest import drive_to
+    from ..cast import drive_to
 
     drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
     line = hanoi.lines.get(row__code="3.1")

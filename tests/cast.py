@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from django.contrib.auth.models import User
 
 from submissions import selectors, services
@@ -17,7 +16,7 @@ from workflow.services import submission_transition
 from workflow.stages import Stage
 from workflow.transitions import Action
 
-from ..helpers import COMPLETE_ROW
+from .helpers import COMPLETE_ROW
 
 # The path a submission takes, each step with the role that takes it.
 PATH = [
@@ -37,8 +36,7 @@ class Cast:
         return self.users[(role, "*" if role == Role.MINISTRY_COORDINATOR else code)]
 
 
-@pytest.fixture
-def cast(make_user: Any) -> Cast:
+def make_cast(make_user: Any) -> Cast:
     users: dict[tuple[Role, str], User] = {}
     for code, short in (("01", "hn"), ("48", "dn")):
         for role in (

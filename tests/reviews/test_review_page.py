@@ -1,0 +1,111 @@
+"""The review screen: what changed since the version this reviewer last saw, and the decision."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+
+from submissions import services
+from submissions.models import Submission
+from workflow.roles import Role
+from workflow.services import submission_transition
+from workflow.stages import Stage
+from workflow.transitions import Action
+
+from ..cast import Cast, drive_to
+
+
+def test_changes_since_the_version_the_reviewer_returned(
+    client: Any, hanoi: Submission, cast: Cast
+) -> None:
+    reviewer, drafter = cast(Role.DEPARTMENT_REVIEWER), cast(Role.DRAFTER)
+    drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
+    submission_transition(
+        actor=reviewer,
+        submission=hanoi,
+        action=Action.RETURN,
+        expected_stage=Stage.DEPARTMENT_REVIEW,
+        reason="Sửa số liệu 1.3",
+    )
+    hanoi.refresh_from_db()
+    line = hanoi.lines.get(row__code="1.3")
+    services.appendix_save(
+        actor=drafter,
+        submission=hanoi,
+        revision=hanoi.revision,
+        values={line.pk: {"spent": Decimal("75.5")}},
+    )
+    hanoi.refresh_from_db()
+    point = hanoi.campaign.sections.get(number="2.4").points.get(order=3)
+    answers = {a.point_id: a.text for a in hanoi.answers.all()}
+    answers[point.pk] = "Khoảng 95% thiết bị dùng đúng thiết kế."
+    services.narrative_save(
+        actor=drafter,
+        submission=hanoi,
+        revision=hanoi.revision,
+        answers=answers,
+        treasury_refusal_count=0,
+        treasury_refusal_amount=None,
+        treasury_refusal_note="",
+        problem_kinds=[],
+    )
+    submission_transition(
+        actor=drafter, submission=hanoi, action=Action.SUBMIT, expected_stage=Stage.DRAFTING
+    )
+
+    client.force_login(reviewer)
+    page = client.get(reverse("reviews:review", kwargs={"pk": hanoi.pk})).content.decode()
+    assert "Các thay đổi từ phiên bản 1" in page and "đến phiên bản 2" in page
+    rows = page.split('id="diff-rows"')[1].split("</section>")[0]
+    assert "Trung tâm dữ liệu (Data center), trung tâm dữ liệu dự phòng" in rows
+    assert "Kinh phí đã thực hiện" in rows
+    assert '<td class="before">60.000</td>' in rows and '<td class="after">75.500</td>' in rows
+    assert rows.count("<tr>") == 2  # the header and the one changed cell
+    narrative = page.split('id="diff-narrative"')[1].split("</section>")[0]
+    assert "2.4 (iii)" in narrative
+    assert (
+        "Đánh giá cho 2.4.iii." in narrative
+        and "Khoảng 95% thiết bị dùng đúng thiết kế." in narrative
+    )
+    assert 'value="approve"' in page and 'value="return"' in page
+
+
+def test_a_return_from_the_review_screen_carries_notes(
+    client: Any, hanoi: Submission, cast: Cast
+) -> None:
+    drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
+    line = hanoi.lines.get(row__code="4.1")
+    client.force_login(cast(Role.DEPARTMENT_REVIEWER))
+    response = client.post(
+        reverse("reviews:decide", kwargs={"pk": hanoi.pk}),
+        {
+            "action": "return",
+            "expected_stage": "department_review",
+            "reason": "Xem ghi chú",
+            f"note-line-{line.pk}": "Tách chi phí cổng thông tin",
+            "note-line-999999": "",
+        },
+        follow=True,
+    )
+    assert "Đã trả lại hồ sơ báo cáo" in response.content.decode()
+    record = hanoi.audit_records.latest("at")
+    assert [(n.line_id, n.text) for n in record.notes.all()] == [
+        (line.pk, "Tách chi phí cổng thông tin")
+    ]
+
+
+def test_a_return_without_reason_is_refused_on_the_page(
+    client: Any, hanoi: Submission, cast: Cast
+) -> None:
+    drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
+    client.force_login(cast(Role.DEPARTMENT_REVIEWER))
+    response = client.post(
+        reverse("reviews:decide", kwargs={"pk": hanoi.pk}),
+        {"action": "return", "expected_stage": "department_review", "reason": ""},
+        follow=True,
+    )
+    assert "Ghi rõ lý do" in response.content.decode()
+    hanoi.refresh_from_db()
+    assert hanoi.stage == Stage.DEPARTMENT_REVIEW
