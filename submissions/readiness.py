@@ -162,3 +162,16 @@ def check_readiness(
             )
         )
     return result
+
+
+def readiness_of(submission: Submission) -> Readiness:
+    """The readiness of a submission as it is saved now."""
+    from . import selectors
+
+    return check_readiness(
+        submission,
+        lines=selectors.appendix_lines(submission),
+        sections=list(selectors.outline(submission.campaign)),
+        answers=selectors.answers_by_point(submission),
+        labels=selectors.measure_labels(submission.campaign),
+    )

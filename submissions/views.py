@@ -21,8 +21,7 @@ from workflow import selectors as workflow_selectors
 from . import selectors, services
 from .attachments import inspect_upload
 from .forms import AttachmentForm, LineItemForm, NarrativeForm
-from .models import Submission
-from .readiness import check_readiness
+from .readiness import readiness_of
 
 
 def _actor(request: HttpRequest) -> User:
@@ -35,18 +34,6 @@ def _revision(request: HttpRequest) -> int:
         return int(request.POST.get("revision", ""))
     except ValueError:
         return -1
-
-
-def _readiness(submission: Submission) -> Any:
-    lines = selectors.appendix_lines(submission)
-    sections = list(selectors.outline(submission.campaign))
-    return check_readiness(
-        submission,
-        lines=lines,
-        sections=sections,
-        answers=selectors.answers_by_point(submission),
-        labels=selectors.measure_labels(submission.campaign),
-    )
 
 
 @login_required
@@ -73,7 +60,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "submissions/detail.html",
         {
             "submission": submission,
-            "readiness": _readiness(submission),
+            "readiness": readiness_of(submission),
             "grand_total": table[-1].totals,
             "attachments": submission.attachments.all(),
             "editable": access.can_edit_submission(request.user, submission),
@@ -159,7 +146,7 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "footnotes": submission.campaign.footnotes.all(),
             "add_errors": add_errors,
             "returned": workflow_selectors.current_return(submission),
-            "readiness": _readiness(submission),
+            "readiness": readiness_of(submission),
             "tab": "appendix",
         },
     )
@@ -215,7 +202,7 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "sections": sections,
             "returned": workflow_selectors.current_return(submission),
-            "readiness": _readiness(submission),
+            "readiness": readiness_of(submission),
             "tab": "narrative",
         },
     )
@@ -264,7 +251,7 @@ def attachment_list(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "form": form,
             "attachments": submission.attachments.select_related("uploaded_by"),
-            "readiness": _readiness(submission),
+            "readiness": readiness_of(submission),
             "tab": "attachments",
             "max_size": settings.ATTACHMENT_MAX_BYTES,
         },

@@ -15,9 +15,8 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from submissions import selectors
 from submissions.models import AdministrativeUnit, Campaign, OutlinePoint, Submission
-from submissions.readiness import Readiness, check_readiness
+from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
 from . import access, notifications, snapshots
@@ -271,13 +270,3 @@ def _position(process: SubmissionProcess) -> Stage | None:
         .first()
     )
     return open_nodes.get(task.flow_task) if task else None
-
-
-def readiness_of(submission: Submission) -> Readiness:
-    return check_readiness(
-        submission,
-        lines=selectors.appendix_lines(submission),
-        sections=list(selectors.outline(submission.campaign)),
-        answers=selectors.answers_by_point(submission),
-        labels=selectors.measure_labels(submission.campaign),
-    )

@@ -8,10 +8,11 @@ from typing import Any
 from django.urls import reverse
 from django.utils import translation
 
-from submissions import selectors, services
+from submissions import selectors
 from submissions.models import LineItem, Submission
 from submissions.readiness import Readiness, check_readiness
 
+from ..cast import fill_complete
 from ..helpers import COMPLETE_ROW, appendix_post
 
 
@@ -24,28 +25,6 @@ def _check(submission: Submission) -> Readiness:
             answers=selectors.answers_by_point(submission),
             labels=selectors.measure_labels(submission.campaign),
         )
-
-
-def _complete(submission: Submission, actor: Any) -> None:
-    values = {
-        line.pk: {k: Decimal(v) for k, v in COMPLETE_ROW.items()} for line in submission.lines.all()
-    }
-    services.appendix_save(
-        actor=actor, submission=submission, revision=submission.revision, values=values
-    )
-    submission.refresh_from_db()
-    points = [p for s in selectors.outline(submission.campaign) for p in s.points.all()]
-    services.narrative_save(
-        actor=actor,
-        submission=submission,
-        revision=submission.revision,
-        answers={p.pk: f"Đánh giá cho điểm {p.code}." for p in points},
-        treasury_refusal_count=0,
-        treasury_refusal_amount=None,
-        treasury_refusal_note="",
-        problem_kinds=[],
-    )
-    submission.refresh_from_db()
 
 
 def test_an_empty_draft_lists_every_missing_part(hanoi: Submission) -> None:
@@ -62,7 +41,7 @@ def test_an_empty_draft_lists_every_missing_part(hanoi: Submission) -> None:
 
 
 def test_a_complete_consistent_draft_is_ready(hanoi: Submission, drafter: Any) -> None:
-    _complete(hanoi, drafter)
+    fill_complete(hanoi, drafter)
     result = _check(hanoi)
     assert result.missing == [] and result.problems == []
     assert result.ready
@@ -80,7 +59,7 @@ def test_the_list_shrinks_as_the_drafter_fills_in(drafter_client: Any, hanoi: Su
 
 def test_inconsistent_content_from_elsewhere_is_flagged(hanoi: Submission, drafter: Any) -> None:
     """Content that bypassed the form (a later Excel import, say) is still checked."""
-    _complete(hanoi, drafter)
+    fill_complete(hanoi, drafter)
     LineItem.objects.filter(pk=hanoi.lines.get(row__code="2.2").pk).update(
         use_as_designed_pct=Decimal(60), unused_pct=Decimal(40), unused_reason=""
     )
@@ -96,7 +75,7 @@ def test_inconsistent_content_from_elsewhere_is_flagged(hanoi: Submission, draft
 
 
 def test_spending_needs_the_achievement_rates(hanoi: Submission, drafter: Any) -> None:
-    _complete(hanoi, drafter)
+    fill_complete(hanoi, drafter)
     line = hanoi.lines.get(row__code="4.2")
     LineItem.objects.filter(pk=line.pk).update(vs_resolution17_pct=None)
     result = _check(hanoi)
