@@ -32,6 +32,7 @@ messages: $(BIN)/.runtime ## Compile the translations (locale/*/LC_MESSAGES/djan
 run: $(BIN)/.runtime messages ## Migrate, load reference data and demo, serve on 127.0.0.1:8000 (SQLite)
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py ensure_signing_key
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"

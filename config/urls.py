@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("submissions/", include("submissions.urls")),
     path("", include("reviews.urls")),
+    path("", include("workflow.urls")),
     path("admin/", admin.site.urls),
 ]

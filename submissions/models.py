@@ -145,6 +145,8 @@ class Campaign(models.Model):
     units = models.ManyToManyField(
         AdministrativeUnit, related_name="campaigns", verbose_name=_("reporting units")
     )
+    # The last receipt number given in this campaign (workflow.receipts numbers them).
+    receipts_issued = models.PositiveIntegerField(_("receipts issued"), default=0, editable=False)
 
     class Meta:
         ordering = ["-issued_on"]

@@ -42,7 +42,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    """The reference data (units, campaign 5137, role groups) in every test database."""
+    """The reference data (units, campaign 5137, role groups) in every test database,
+    and a self-signed key for the receipts."""
+    call_command("ensure_signing_key", stdout=io.StringIO())
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
 

@@ -20,7 +20,7 @@ from .transitions import TRANSITIONS, Action
 
 
 def timeline(submission: Submission) -> QuerySet[AuditRecord]:
-    return submission.audit_records.select_related("actor", "version").prefetch_related(
+    return submission.audit_records.select_related("actor", "version", "receipt").prefetch_related(
         Prefetch("notes", queryset=ReviewNote.objects.order_by("pk"))
     )
 

@@ -19,7 +19,7 @@ from submissions.models import AdministrativeUnit, Campaign, OutlinePoint, Submi
 from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
-from . import access, notifications, snapshots
+from . import access, notifications, receipts, snapshots, tasks
 from .models import AuditRecord, ReviewNote, SubmissionProcess, SubmissionVersion
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role, group_name
 from .stages import Stage
@@ -253,8 +253,12 @@ def _transition_locked(
         for note in review_notes:
             note.record = record
         ReviewNote.objects.bulk_create(review_notes)
+        record.submission = locked
+        record.actor = actor
+        receipt = receipts.receipt_issue(record)
         record_pk = record.pk
         transaction.on_commit(lambda: notifications.transition_mail(record_pk))
+        tasks.schedule_receipt(receipt.pk)
     submission.stage = transition.target
     return record
 

@@ -123,5 +123,26 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # fontTools reports every font subset WeasyPrint embeds; weasyprint warns on each
+    # resource the safe fetcher refuses (that is the point), once is enough to know.
+    "loggers": {
+        "fontTools": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Receipts are signed with the service's key (workflow.signing). Production names its own
+# PKCS#12 file and password; elsewhere make run creates a self-signed development key.
+SIGNING_P12_PATH = env.path(
+    "SIGNING_P12_PATH", default=BASE_DIR / "var" / "signing" / "dev-signing.p12"
+)
+SIGNING_P12_PASSWORD = env.str("SIGNING_P12_PASSWORD", default="dev-only")
+SIGNING_ORGANISATION = env.str("SIGNING_ORGANISATION", default="Bộ Tài chính")
+
+# Background jobs: Celery when a broker is configured; without one, tasks run inline
+# right after the transaction that asked for them commits.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TIMEZONE = TIME_ZONE
+RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off

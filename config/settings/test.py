@@ -30,3 +30,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+SIGNING_P12_PATH = BASE_DIR / "var" / "test-signing" / "test-signing.p12"
+SIGNING_P12_PASSWORD = "test-only"  # noqa: S105
+RECEIPT_RENDERING = "inline"

@@ -1,0 +1,68 @@
+"""Receipts: download for those who may see the submission; public verification for anyone."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .models import Receipt
+from .receipts import check_receipt
+from .verification import check_pdf
+
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+@login_required
+def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResponse:
+    submission = access.get_submission_for_user_or_404(request.user, pk)
+    receipt = get_object_or_404(Receipt, pk=receipt_pk, submission=submission)
+    if not receipt.pdf:
+        raise Http404
+    return FileResponse(
+        receipt.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"bien-nhan-{receipt.number:04d}-{receipt.unit_code}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def verify_receipt(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    """Reached from a receipt's QR code: its facts, and whether content and chain still hold."""
+    receipt = get_object_or_404(
+        Receipt.objects.select_related("campaign", "record__version"), token=token
+    )
+    previous = (
+        Receipt.objects.filter(submission_id=receipt.submission_id, number__lt=receipt.number)
+        .order_by("-number")
+        .first()
+    )
+    return render(
+        request,
+        "workflow/verify_receipt.html",
+        {"receipt": receipt, "check": check_receipt(receipt, previous)},
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Receipt PDF"))
+
+
+def verify_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a receipt PDF: genuine, altered, or signed by someone else?"""
+    result = None
+    form = UploadForm()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_UPLOAD:
+                form.add_error("file", _("The file is too large to be a receipt."))
+            else:
+                result = check_pdf(upload.read())
+    return render(request, "workflow/verify_upload.html", {"form": form, "result": result})
