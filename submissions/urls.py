@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/appendix/", views.appendix_edit, name="appendix"),
     path("<int:pk>/narrative/", views.narrative_edit, name="narrative"),
     path("<int:pk>/attachments/", views.attachment_list, name="attachments"),
+    path("<int:pk>/report.pdf", views.report_pdf, name="report-pdf"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_download,

@@ -286,3 +286,14 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     else:
         messages.success(request, _("The file was removed."))
     return redirect("submissions:attachments", pk=submission.pk)
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The submission as an official PDF document, at any stage."""
+    from workflow.pdf import render_report
+
+    submission = access.get_submission_for_user_or_404(request.user, pk)
+    response = HttpResponse(render_report(submission), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-{submission.unit.code}.pdf"'
+    return response

@@ -8,11 +8,14 @@ static/fonts: no http://, no file:// elsewhere, so neither an <img> nor a
 
 from __future__ import annotations
 
+import asyncio
 import io
 import mimetypes
 import zoneinfo
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import segno
 from django.conf import settings
@@ -20,11 +23,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .signing import service_signer
 
+T = TypeVar("T")
 STATIC = Path(settings.BASE_DIR) / "static"
 ALLOWED_DIRS = (STATIC / "fonts", STATIC / "pdf")
 BUNDLED = "bundled:/"
@@ -46,10 +50,29 @@ class BundledOnlyFetcher(URLFetcher):
         raise ValueError(f"not a bundled file: {url[:80]}")
 
 
-def render_html_pdf(html: str) -> bytes:
+def outside_event_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call one of pyHanko's synchronous wrappers (they use asyncio.run) from anywhere.
+
+    In a thread that already runs an event loop (an ASGI worker, or a test driving a
+    browser) asyncio.run refuses; the call then runs on a short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
+def render_html_pdf(html: str, *, attachments: list[tuple[str, bytes]] | None = None) -> bytes:
+    """Render our own HTML; only the attachments we pass (name, bytes) are embedded."""
     fetcher = BundledOnlyFetcher(allowed_protocols=("data",))
     document = HTML(string=html, base_url=BUNDLED, url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(url_fetcher=fetcher)
+    files = [
+        Attachment(file_obj=io.BytesIO(data), name=name, url_fetcher=fetcher)
+        for name, data in attachments or []
+    ]
+    pdf: bytes = document.write_pdf(attachments=files)
     return pdf
 
 
@@ -64,7 +87,49 @@ def verification_url(receipt: Any) -> str:
     return base + reverse("receipts:verify", kwargs={"token": receipt.token})
 
 
-def render_receipt(receipt: Any) -> bytes:
+def render_report(submission: Any) -> bytes:
+    """The submission as an official document: narrative, then the appendix in landscape with
+    the letter's header repeated on every page and the group totals."""
+    from submissions import selectors
+
+    campaign = submission.campaign
+    with translation.override("vi"):
+        html = render_to_string(
+            "submissions/pdf/report.html",
+            {
+                "submission": submission,
+                "campaign": campaign,
+                "sections": list(selectors.outline(campaign)),
+                "answers": selectors.answers_by_point(submission),
+                "table": selectors.appendix_table(submission),
+                "columns": (columns := selectors.column_tree(campaign)),
+                "widths": [_column_width(c) for c in columns.leaves],
+                "footnotes": list(campaign.footnotes.all()),
+                "problems": list(submission.problem_kinds.all()),
+                "today": timezone.localdate(),
+            },
+        )
+    return render_html_pdf(html)
+
+
+# Share of the landscape page width for each kind of leaf column (they add up to ~100%).
+WIDTHS = {
+    "row_number": 2.5,
+    "row_label": 10.0,
+    "text": 6.5,
+    "amount": 4.3,
+    "sum": 4.6,
+    "flag": 3.0,
+    "percent": 3.6,
+}
+
+
+def _column_width(column: Any) -> float:
+    width = WIDTHS.get(column.kind, 4.0)
+    return width + 1.6 if column.reason_field else width
+
+
+def render_receipt(receipt: Any, *, attachments: list[tuple[str, bytes]] | None = None) -> bytes:
     url = verification_url(receipt)
     with translation.override("vi"):
         html = render_to_string(
@@ -77,9 +142,10 @@ def render_receipt(receipt: Any) -> bytes:
                 "url": url,
                 "organisation": settings.SIGNING_ORGANISATION,
                 "signed_at": timezone.localtime(timezone.now(), VN).isoformat(timespec="seconds"),
+                "attachments": [name for name, _data in attachments or []],
             },
         )
-    return render_html_pdf(html)
+    return render_html_pdf(html, attachments=attachments)
 
 
 def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
@@ -99,6 +165,6 @@ def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
         location="Việt Nam",
     )
     signer = signers.PdfSigner(meta, signer=service_signer())
-    out = signer.sign_pdf(writer)
+    out = outside_event_loop(signer.sign_pdf, writer)
     data: bytes = out.getvalue()
     return data

@@ -19,12 +19,20 @@ def render_receipt_pdf(receipt_pk: int) -> str:
     """Render, sign and store one receipt's PDF (once: a second run finds it done)."""
     from . import pdf
     from .models import Receipt
+    from .transitions import Action
 
-    receipt = Receipt.objects.select_related("campaign").get(pk=receipt_pk)
+    receipt = Receipt.objects.select_related(
+        "campaign", "submission__unit", "submission__campaign"
+    ).get(pk=receipt_pk)
     if receipt.pdf:
         return str(receipt.pdf.name)
+    attachments = []
+    if receipt.action == Action.SIGN:
+        # The provincial sign-off receipt carries the report that was signed off.
+        report = pdf.render_report(receipt.submission)
+        attachments.append((f"bao-cao-{receipt.unit_code}.pdf", report))
     document = pdf.sign_pdf(
-        pdf.render_receipt(receipt),
+        pdf.render_receipt(receipt, attachments=attachments),
         reason=f"{receipt.display_number} {receipt.get_action_display()}",
     )
     receipt.pdf.save(

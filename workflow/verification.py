@@ -14,6 +14,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from .models import Receipt
+from .pdf import outside_event_loop
 from .signing import service_signer
 
 
@@ -48,7 +49,7 @@ def check_pdf(data: bytes) -> PdfCheck:
     assert ours is not None
     context = ValidationContext(trust_roots=[ours], allow_fetching=False)
     try:
-        status: Any = validate_pdf_signature(signature, context)
+        status: Any = outside_event_loop(validate_pdf_signature, signature, context)
     except Exception:
         return PdfCheck(Verdict.ALTERED)
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
