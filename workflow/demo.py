@@ -405,39 +405,53 @@ DRAFTED_AT = {
 }
 
 
-def _play(submission: Submission, steps: list[Step], users: dict[str, User]) -> None:
-    code = submission.unit.code
-    short = PROVINCES[code]
+def _step(submission: Submission, step: Step, users: dict[str, User]) -> None:
+    when, who, action, reason = step
+    short = PROVINCES[submission.unit.code]
     drafter = users[f"{short}.soanthao"]
-    with time_machine.travel(DRAFTED_AT[code], tick=False):
-        _fill(submission, drafter, complete=bool(steps))
-    for when, who, action, reason in steps:
-        actor = users[who if who in ("kiemtra", "dieuphoi") else f"{short}.{who}"]
-        submission.refresh_from_db()
-        if action == Action.SUBMIT and submission.audit_records.exists():
-            # The drafter answers the return before submitting again.
-            line = submission.lines.get(row__code="1.2")
-            with time_machine.travel(when - datetime.timedelta(minutes=30), tick=False):
-                drafting.appendix_save(
-                    actor=drafter,
-                    submission=submission,
-                    revision=submission.revision,
-                    values={line.pk: {"basis": "Quyết định 5432/QĐ-UBND ngày 12/9/2016"}},
-                )
-            submission.refresh_from_db()
-        with time_machine.travel(when, tick=False):
-            notes = []
-            if action == Action.RETURN:
-                line = submission.lines.get(row__code="1.2")
-                notes = [NoteInput("Chưa ghi căn cứ xác định nhiệm vụ.", line_id=line.pk)]
-            submission_transition(
-                actor=actor,
+    actor = users[who if who in ("kiemtra", "dieuphoi") else f"{short}.{who}"]
+    submission.refresh_from_db()
+    if action == Action.SUBMIT and submission.audit_records.exists():
+        # The drafter answers the return before submitting again.
+        line = submission.lines.get(row__code="1.2")
+        with time_machine.travel(when - datetime.timedelta(minutes=30), tick=False):
+            drafting.appendix_save(
+                actor=drafter,
                 submission=submission,
-                action=action,
-                expected_stage=submission.stage,
-                reason=reason,
-                notes=notes,
+                revision=submission.revision,
+                values={line.pk: {"basis": "Quyết định 5432/QĐ-UBND ngày 12/9/2016"}},
             )
+        submission.refresh_from_db()
+    with time_machine.travel(when, tick=False):
+        notes = []
+        if action == Action.RETURN:
+            line = submission.lines.get(row__code="1.2")
+            notes = [NoteInput("Chưa ghi căn cứ xác định nhiệm vụ.", line_id=line.pk)]
+        submission_transition(
+            actor=actor,
+            submission=submission,
+            action=action,
+            expected_stage=submission.stage,
+            reason=reason,
+            notes=notes,
+        )
+
+
+def _play(submissions: dict[str, Submission], users: dict[str, User]) -> None:
+    """Every province's drafting and steps, in the order they happened, so that receipt
+    numbers (given in commit order) follow the calendar."""
+    events: list[tuple[datetime.datetime, str, Step | None]] = [
+        (DRAFTED_AT[code], code, None) for code in submissions
+    ]
+    events += [(step[0], code, step) for code in submissions for step in STORIES[code]]
+    for when, code, step in sorted(events, key=lambda e: (e[0], e[1])):
+        submission = submissions[code]
+        if step is None:
+            drafter = users[f"{PROVINCES[code]}.soanthao"]
+            with time_machine.travel(when, tick=False):
+                _fill(submission, drafter, complete=bool(STORIES[code]))
+        else:
+            _step(submission, step, users)
 
 
 def load_demo() -> list[DemoUser]:
@@ -473,9 +487,13 @@ def load_demo() -> list[DemoUser]:
             role_grant(user=user, role=spec.role, units=units)
         for unit in all_units:
             submission_start(campaign=campaign, unit=unit)
-    for code, steps in STORIES.items():
-        submission = Submission.objects.get(campaign=campaign, unit__code=code)
-        if submission.revision == 0 and not submission.audit_records.exists():
-            with transaction.atomic():
-                _play(submission, steps, users)
+    untouched = {
+        s.unit.code: s
+        for s in Submission.objects.filter(
+            campaign=campaign, unit__code__in=STORIES, revision=0, audit_records__isnull=True
+        ).select_related("unit", "campaign")
+    }
+    if untouched:
+        with transaction.atomic():
+            _play(untouched, users)
     return specs

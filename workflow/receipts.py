@@ -100,10 +100,11 @@ def check_receipt(receipt: Receipt, previous: Receipt | None) -> ChainCheck:
     return ChainCheck(True, receipt=receipt)
 
 
-def check_chain(submission: Submission) -> ChainCheck:
+def check_chain(submission: Submission, *, upto: int | None = None) -> ChainCheck:
+    """Check a submission's receipts in order (up to the receipt numbered ``upto``)."""
     previous = None
     receipts = (
-        Receipt.objects.filter(submission=submission)
+        Receipt.objects.filter(submission=submission, **({"number__lte": upto} if upto else {}))
         .select_related("campaign", "record__version")
         .order_by("number")
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import access
 from .models import Receipt
-from .receipts import check_receipt
+from .receipts import check_chain
 from .verification import check_pdf
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -37,15 +37,10 @@ def verify_receipt(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     receipt = get_object_or_404(
         Receipt.objects.select_related("campaign", "record__version"), token=token
     )
-    previous = (
-        Receipt.objects.filter(submission_id=receipt.submission_id, number__lt=receipt.number)
-        .order_by("-number")
-        .first()
-    )
     return render(
         request,
         "workflow/verify_receipt.html",
-        {"receipt": receipt, "check": check_receipt(receipt, previous)},
+        {"receipt": receipt, "check": check_chain(receipt.submission, upto=receipt.number)},
     )
 
 
