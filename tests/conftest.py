@@ -51,6 +51,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
 @pytest.fixture
 def campaign(db: None) -> Campaign:
+    if not Campaign.objects.filter(code=CAMPAIGN_CODE).exists():
+        # A transactional test flushed the tables after the session loaded them.
+        call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
     return Campaign.objects.get(code=CAMPAIGN_CODE)
 
 

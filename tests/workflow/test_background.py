@@ -1,0 +1,69 @@
+"""Receipt PDFs on a real Celery worker with the Redis broker, after the transition commits."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+import pytest
+
+from submissions.models import Campaign
+from workflow.models import Receipt
+from workflow.roles import Role
+from workflow.services import submission_start, submission_transition
+from workflow.stages import Stage
+from workflow.transitions import Action
+
+from ..cast import fill_complete, make_cast
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BROKER = "redis://127.0.0.1:6379/15"
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def worker(settings: Any) -> Any:
+    if not _redis_up():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    settings.CELERY_BROKER_URL = BROKER
+    settings.RECEIPT_RENDERING = "auto"
+    app.conf.update(broker_url=BROKER, result_backend=None, task_always_eager=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            yield app
+    finally:
+        app.conf.update(task_always_eager=True)
+
+
+def test_the_worker_renders_the_receipt_after_commit(
+    worker: Any, campaign: Campaign, make_user: Any
+) -> None:
+    submission = submission_start(campaign=campaign, unit=campaign.units.get(code="01"))
+    cast = make_cast(make_user)
+    fill_complete(submission, cast(Role.DRAFTER))
+    record = submission_transition(
+        actor=cast(Role.DRAFTER),
+        submission=submission,
+        action=Action.SUBMIT,
+        expected_stage=Stage.DRAFTING,
+    )
+    deadline = time.monotonic() + 30
+    receipt = Receipt.objects.get(record=record)
+    while not receipt.pdf and time.monotonic() < deadline:
+        time.sleep(0.2)
+        receipt.refresh_from_db()
+    assert receipt.pdf, "the worker did not render the receipt within 30 s"
+    with receipt.pdf.open("rb") as fh:
+        assert fh.read(5) == b"%PDF-"
