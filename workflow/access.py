@@ -81,10 +81,6 @@ def has_unit_role(user: AnyUser, role: Role, unit: AdministrativeUnit) -> bool:
     return UNIT_PERMISSION[role] in _unit_codenames(user, unit)
 
 
-def can_view_submission(user: AnyUser, submission: Submission) -> bool:
-    return submissions_for_user(user).filter(pk=submission.pk).exists()
-
-
 def can_edit_submission(user: AnyUser, submission: Submission) -> bool:
     """Drafters of the unit edit its submission while it is being drafted."""
     return submission.stage == Stage.DRAFTING and has_unit_role(user, Role.DRAFTER, submission.unit)
@@ -96,14 +92,6 @@ def get_submission_for_user_or_404(user: AnyUser, pk: int) -> Submission:
     except Submission.DoesNotExist:
         raise Http404 from None
     if not (is_national(user) or _unit_codenames(user, submission.unit)):
-        raise Http404
-    return submission
-
-
-def get_editable_submission_for_user_or_404(user: AnyUser, pk: int) -> Submission:
-    """A submission the user may edit now; one they may only read is a 404 for editing too."""
-    submission = get_submission_for_user_or_404(user, pk)
-    if not can_edit_submission(user, submission):
         raise Http404
     return submission
 

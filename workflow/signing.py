@@ -82,9 +82,3 @@ def service_signer() -> signers.SimpleSigner:
     if signer is None:
         raise RuntimeError(f"Cannot load the signing key {settings.SIGNING_P12_PATH}")
     return signer
-
-
-def service_certificate_sha256() -> str:
-    cert = service_signer().signing_cert
-    assert cert is not None
-    return str(cert.sha256.hex())
