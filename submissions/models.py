@@ -12,6 +12,7 @@ nobody asked for before needs a migration.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from workflow.stages import Stage
 
 # Amounts are million VND to the thousand đồng; percentages have two decimals.
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 AMOUNT_DIGITS, AMOUNT_PLACES = 15, 3
 PERCENT_DIGITS, PERCENT_PLACES = 5, 2
 
@@ -127,6 +129,12 @@ class AdministrativeUnit(models.Model):
 class Campaign(models.Model):
     """One call for reports (đợt báo cáo): an official letter, its template and its units."""
 
+    class Cutoff(models.TextChoices):
+        # "trước ngày 05/5/2020" is read as "by the end of 05/5/2020": the letter gave the
+        # provinces five working days counting 05/5, which the ministry clearly meant.
+        END_OF_DAY = "end_of_day", _("End of the deadline day")
+        START_OF_DAY = "start_of_day", _("Start of the deadline day")
+
     code = models.SlugField(_("code"), max_length=64, unique=True)
     number = models.CharField(_("letter number"), max_length=64)
     issuer = models.CharField(_("issuing body"), max_length=200)
@@ -141,6 +149,9 @@ class Campaign(models.Model):
     period_end = models.PositiveSmallIntegerField(_("period to (year)"))
     addressees = models.TextField(_("addressees"))
     deadline = models.DateField(_("deadline"))
+    deadline_cutoff = models.CharField(
+        _("deadline cut-off"), max_length=16, choices=Cutoff.choices, default=Cutoff.END_OF_DAY
+    )
     amount_unit = models.CharField(_("unit of amounts"), max_length=50)
     units = models.ManyToManyField(
         AdministrativeUnit, related_name="campaigns", verbose_name=_("reporting units")
@@ -160,6 +171,13 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def cutoff(self, day: datetime.date | None = None) -> datetime.datetime:
+        """The moment a report due on ``day`` (the campaign's deadline by default) is late."""
+        day = day or self.deadline
+        if self.deadline_cutoff == self.Cutoff.END_OF_DAY:
+            day += datetime.timedelta(days=1)
+        return datetime.datetime.combine(day, datetime.time(0), tzinfo=VN)
 
 
 class Footnote(models.Model):

@@ -180,3 +180,27 @@ class Receipt(models.Model):
         """0007/BN-5137: the number, 'biên nhận', and the campaign's letter number."""
         letter = self.campaign.number.split("/", 1)[0]
         return f"{self.number:04d}/BN-{letter}"
+
+
+class CalendarException(models.Model):
+    """A day the government swaps: an extra day off, or a weekend day worked to make up for it.
+
+    Public holidays come from the ``holidays`` package's calendar for Việt Nam; these rows,
+    which a coordinator edits in the admin, override it for single days.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Day off")
+        WORKING_DAY = "working_day", _("Working day (make-up)")
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.get_kind_display()}"

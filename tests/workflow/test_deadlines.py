@@ -1,0 +1,107 @@
+"""Working days in Việt Nam and where a province stands against 05/5/2020, at chosen moments."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+import pytest
+import time_machine
+
+from submissions.models import Campaign, Submission
+from workflow.calendar import WorkingCalendar
+from workflow.deadlines import Status, province_standing, reached_ministry
+from workflow.models import CalendarException
+from workflow.roles import Role
+from workflow.stages import Stage
+
+from ..cast import Cast, drive_to, fill_complete
+
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+D = datetime.date
+
+
+def test_five_working_days_from_27_april_to_5_may_2020() -> None:
+    calendar = WorkingCalendar()
+    assert calendar.working_days_left(D(2020, 4, 27), D(2020, 5, 5)) == 5
+    for day in (D(2020, 4, 30), D(2020, 5, 1), D(2020, 5, 2), D(2020, 5, 3)):
+        assert not calendar.is_working_day(day), day
+    assert [
+        calendar.working_days_left(D(2020, 4, 27) + datetime.timedelta(days=n), D(2020, 5, 5))
+        for n in range(12)
+    ] == [5, 4, 3, 2, 2, 2, 2, 2, 1, -1, -2, -3]
+    assert calendar.add(D(2020, 5, 5), -3) == D(2020, 4, 28)
+    assert calendar.add(D(2020, 4, 29), 1) == D(2020, 5, 4)
+
+
+def test_days_swapped_by_the_government_are_data(db: None) -> None:
+    CalendarException.objects.create(
+        day=D(2020, 4, 29), kind=CalendarException.Kind.DAY_OFF, note="Nghỉ bù (ví dụ)"
+    )
+    CalendarException.objects.create(
+        day=D(2020, 5, 2), kind=CalendarException.Kind.WORKING_DAY, note="Làm bù (ví dụ)"
+    )
+    calendar = WorkingCalendar.load()
+    assert not calendar.is_working_day(D(2020, 4, 29))
+    assert calendar.is_working_day(D(2020, 5, 2))
+    assert calendar.working_days_left(D(2020, 4, 27), D(2020, 5, 5)) == 5
+
+
+def _at(day: int, month: int, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(2020, month, day, hour, minute, tzinfo=VN)
+
+
+@pytest.mark.parametrize(
+    ("moment", "status", "left"),
+    [
+        (_at(27, 4, 9), Status.NOT_STARTED, 5),
+        (_at(4, 5, 9), Status.NOT_STARTED, 2),
+        (_at(5, 5, 23, 59), Status.NOT_STARTED, 1),
+        (_at(6, 5, 0, 0), Status.OVERDUE, -1),
+        (_at(8, 5, 10), Status.OVERDUE, -3),
+    ],
+)
+def test_an_untouched_province(
+    hanoi: Submission, moment: datetime.datetime, status: Status, left: int
+) -> None:
+    standing = province_standing(hanoi, calendar=WorkingCalendar(), now=moment)
+    assert (standing.status, standing.working_days_left, standing.due) == (
+        status,
+        left,
+        D(2020, 5, 5),
+    )
+
+
+def test_a_province_drafting_is_on_track_then_at_risk(hanoi: Submission, cast: Cast) -> None:
+    fill_complete(hanoi, cast(Role.DRAFTER))
+    calendar = WorkingCalendar()
+    assert province_standing(hanoi, calendar=calendar, now=_at(28, 4, 9)).status == Status.ON_TRACK
+    assert province_standing(hanoi, calendar=calendar, now=_at(4, 5, 17)).status == Status.ON_TRACK
+    assert province_standing(hanoi, calendar=calendar, now=_at(5, 5, 8)).status == Status.AT_RISK
+
+
+@pytest.mark.parametrize(
+    ("signed_at", "cutoff", "status"),
+    [
+        (_at(5, 5, 20), Campaign.Cutoff.END_OF_DAY, Status.DONE_ON_TIME),
+        (_at(5, 5, 20), Campaign.Cutoff.START_OF_DAY, Status.DONE_LATE),
+        (_at(6, 5, 8), Campaign.Cutoff.END_OF_DAY, Status.DONE_LATE),
+        (_at(4, 5, 16), Campaign.Cutoff.START_OF_DAY, Status.DONE_ON_TIME),
+    ],
+)
+def test_done_when_the_report_reaches_the_ministry(
+    hanoi: Submission, cast: Cast, signed_at: datetime.datetime, cutoff: str, status: Status
+) -> None:
+    Campaign.objects.filter(pk=hanoi.campaign_id).update(deadline_cutoff=cutoff)
+    hanoi.refresh_from_db()
+    hanoi.campaign.refresh_from_db()
+    with time_machine.travel(signed_at, tick=False):
+        drive_to(hanoi, Stage.MINISTRY_CHECK, cast)
+    reached = reached_ministry(hanoi)
+    assert reached == signed_at
+    later: Any = _at(12, 5, 9)
+    standing = province_standing(
+        hanoi, calendar=WorkingCalendar(), now=later, reached_ministry_at=reached
+    )
+    assert standing.status == status
