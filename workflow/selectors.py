@@ -67,6 +67,28 @@ class Inbox:
     finished: list[AuditRecord]
 
 
+def attach_standings(submissions: list[Submission]) -> None:
+    """Set ``standing`` (deadlines.Standing) on each submission: two queries for any number."""
+    from django.db.models import Min
+
+    from .calendar import WorkingCalendar
+    from .deadlines import province_standing
+
+    calendar = WorkingCalendar.load()
+    reached = dict(
+        AuditRecord.objects.filter(
+            submission__in=[s.pk for s in submissions], to_stage=Stage.MINISTRY_CHECK
+        )
+        .values("submission_id")
+        .annotate(first=Min("at"))
+        .values_list("submission_id", "first")
+    )
+    for submission in submissions:
+        submission.standing = province_standing(  # type: ignore[attr-defined]
+            submission, calendar=calendar, reached_ministry_at=reached.get(submission.pk)
+        )
+
+
 def inbox(user: User, *, finished_limit: int = 50) -> Inbox:
     """What the user may act on (assigned to them, or open to their role), and what they did."""
     scope = Q(pk__in=[])
@@ -97,6 +119,7 @@ def inbox(user: User, *, finished_limit: int = 50) -> Inbox:
         .select_related("submission__unit", "submission__campaign")
         .order_by("-at", "-pk")[:finished_limit]
     )
+    attach_standings(actionable)
     return Inbox(
         assigned=[s for s in actionable if s.pk in owned],
         available=[s for s in actionable if s.pk not in owned],

@@ -105,3 +105,20 @@ def test_done_when_the_report_reaches_the_ministry(
         hanoi, calendar=WorkingCalendar(), now=later, reached_ministry_at=reached
     )
     assert standing.status == status
+
+
+def test_the_inbox_carries_the_deadline_facts(client: Any, hanoi: Submission, cast: Cast) -> None:
+    from django.urls import reverse
+
+    drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
+    client.force_login(cast(Role.DEPARTMENT_REVIEWER))
+    with time_machine.travel(_at(4, 5, 9), tick=False):
+        page = client.get(reverse("reviews:inbox")).content.decode()
+    row = page.split('id="inbox-available"')[1].split("</tr>")[1]
+    assert "Thành phố Hà Nội" in row and "05/05/2020" in row
+    assert "Đúng tiến độ" in row
+    assert '<td class="deadline">2</td>' in row
+    with time_machine.travel(_at(6, 5, 9), tick=False):
+        page = client.get(reverse("reviews:inbox")).content.decode()
+    row = page.split('id="inbox-available"')[1].split("</tr>")[1]
+    assert "Quá hạn" in row and '<td class="deadline">-1</td>' in row
