@@ -38,3 +38,17 @@ class DecisionForm(forms.Form):
             elif kind == "point":
                 notes.append(NoteInput(text=text, point_id=int(ident)))
         return notes
+
+
+class ExtensionForm(forms.Form):
+    due = forms.DateField(
+        label=_("New deadline (dd/mm/yyyy)"),
+        error_messages={"invalid": _("Enter a date as dd/mm/yyyy.")},
+        widget=forms.DateInput(attrs={"class": "form-control", "placeholder": "dd/mm/yyyy"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": _("Give the reason for the extension.")},
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("submissions/<int:pk>/decide/", views.decide, name="decide"),
     path("submissions/<int:pk>/review/", views.review, name="review"),
+    path("submissions/<int:pk>/extend/", views.extend, name="extend"),
 ]

@@ -19,7 +19,7 @@ from workflow.models import SubmissionVersion
 from workflow.snapshots import build
 from workflow.transitions import Action
 
-from .forms import DecisionForm
+from .forms import DecisionForm, ExtensionForm
 
 
 def _user(request: HttpRequest) -> User:
@@ -95,3 +95,33 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "tab": "review",
         },
     )
+
+
+@login_required
+@require_POST
+def extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator moves one province's deadline, with a reason."""
+    user = _user(request)
+    submission = access.get_submission_for_user_or_404(user, pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(submission)
+    try:
+        extension = services.deadline_extend(
+            actor=user,
+            submission=submission,
+            due=form.cleaned_data["due"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The deadline of %(unit)s is now %(day)s.")
+            % {"unit": submission.unit.full_name, "day": extension.due.strftime("%d/%m/%Y")},
+        )
+    return redirect(submission)

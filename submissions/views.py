@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from workflow import access
 from workflow import selectors as workflow_selectors
+from workflow.services import current_due
 
 from . import selectors, services
 from .attachments import inspect_upload
@@ -68,6 +69,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_roles": workflow_selectors.who_acts_next(submission),
             "timeline": workflow_selectors.timeline(submission),
             "returned": workflow_selectors.current_return(submission),
+            "due": current_due(submission),
+            "extensions": submission.extensions.select_related("by"),
+            "can_extend": access.is_national(request.user),
             "tab": "overview",
         },
     )

@@ -44,12 +44,14 @@ def province_standing(
     calendar: WorkingCalendar,
     now: datetime.datetime | None = None,
     reached_ministry_at: datetime.datetime | None = None,
+    due: datetime.date | None = None,
 ) -> Standing:
-    """``reached_ministry_at``: the submission's first move into the ministry check, if any
-    (callers listing many submissions fetch it for all of them in one query)."""
+    """``reached_ministry_at``: the submission's first move into the ministry check, if any;
+    ``due``: its deadline if extended (callers listing many submissions fetch both for all of
+    them in one query each)."""
     now = now or timezone.now()
     campaign = submission.campaign
-    due = campaign.deadline
+    due = due or campaign.deadline
     cutoff = campaign.cutoff(due)
     today = timezone.localdate(now)
     left = calendar.working_days_left(today, due)

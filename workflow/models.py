@@ -204,3 +204,27 @@ class CalendarException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class DeadlineExtension(models.Model):
+    """The coordinator moved one province's deadline, with a reason. Rows are only added;
+    the latest one is the province's deadline."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="extensions")
+    due = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+    def __str__(self) -> str:
+        return f"{self.submission} → {self.due:%d/%m/%Y}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Extensions are never changed.")
+        super().save(*args, **kwargs)

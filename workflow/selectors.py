@@ -12,7 +12,13 @@ from viewflow.workflow.status import STATUS
 from submissions.models import Submission
 
 from . import access
-from .models import AuditRecord, ReviewNote, SubmissionProcess, SubmissionVersion
+from .models import (
+    AuditRecord,
+    DeadlineExtension,
+    ReviewNote,
+    SubmissionProcess,
+    SubmissionVersion,
+)
 from .roles import Role
 from .snapshots import LINE_FIELDS
 from .stages import Stage
@@ -83,9 +89,19 @@ def attach_standings(submissions: list[Submission]) -> None:
         .annotate(first=Min("at"))
         .values_list("submission_id", "first")
     )
+    extended: dict[int, Any] = {}
+    for submission_id, due in (
+        DeadlineExtension.objects.filter(submission__in=[s.pk for s in submissions])
+        .order_by("at", "pk")
+        .values_list("submission_id", "due")
+    ):
+        extended[submission_id] = due  # the latest wins
     for submission in submissions:
         submission.standing = province_standing(  # type: ignore[attr-defined]
-            submission, calendar=calendar, reached_ministry_at=reached.get(submission.pk)
+            submission,
+            calendar=calendar,
+            reached_ministry_at=reached.get(submission.pk),
+            due=extended.get(submission.pk),
         )
 
 

@@ -20,7 +20,13 @@ from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
 from . import access, notifications, receipts, snapshots, tasks
-from .models import AuditRecord, ReviewNote, SubmissionProcess, SubmissionVersion
+from .models import (
+    AuditRecord,
+    DeadlineExtension,
+    ReviewNote,
+    SubmissionProcess,
+    SubmissionVersion,
+)
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role, group_name
 from .stages import Stage
 from .transitions import NODE_STAGE, Action, find
@@ -274,3 +280,28 @@ def _position(process: SubmissionProcess) -> Stage | None:
         .first()
     )
     return open_nodes.get(task.flow_task) if task else None
+
+
+def deadline_extend(
+    *, actor: User, submission: Submission, due: datetime.date, reason: str
+) -> DeadlineExtension:
+    """The coordinator gives one province a later deadline, with a reason (kept for good)."""
+    reason = reason.strip()
+    if not access.is_national(actor):
+        raise TransitionError(_("Only the ministry coordinator can extend a deadline."))
+    if not reason:
+        raise TransitionError(_("Give the reason for the extension."))
+    current = current_due(submission)
+    if due <= current:
+        raise TransitionError(
+            _("The new deadline must come after the current one (%(day)s).")
+            % {"day": current.strftime("%d/%m/%Y")}
+        )
+    return DeadlineExtension.objects.create(
+        submission=submission, due=due, reason=reason, by=actor, at=timezone.now()
+    )
+
+
+def current_due(submission: Submission) -> datetime.date:
+    latest = submission.extensions.order_by("-at", "-pk").values_list("due", flat=True).first()
+    return latest or submission.campaign.deadline

@@ -122,3 +122,35 @@ def test_the_inbox_carries_the_deadline_facts(client: Any, hanoi: Submission, ca
         page = client.get(reverse("reviews:inbox")).content.decode()
     row = page.split('id="inbox-available"')[1].split("</tr>")[1]
     assert "Quá hạn" in row and '<td class="deadline">-1</td>' in row
+
+
+def test_the_coordinator_extends_one_province_with_a_reason(
+    client: Any, hanoi: Submission, danang: Submission, cast: Cast
+) -> None:
+    from django.urls import reverse
+
+    from workflow.selectors import attach_standings
+
+    url = reverse("reviews:extend", kwargs={"pk": hanoi.pk})
+    client.force_login(cast(Role.DRAFTER))
+    client.post(url, {"due": "08/05/2020", "reason": "Tự gia hạn"})
+    assert not hanoi.extensions.exists()  # only the coordinator may
+
+    client.force_login(cast(Role.MINISTRY_COORDINATOR))
+    response = client.post(url, {"due": "08/05/2020", "reason": ""}, follow=True)
+    assert "Ghi rõ lý do gia hạn." in response.content.decode()
+    response = client.post(url, {"due": "04/05/2020", "reason": "Sớm hơn"}, follow=True)
+    assert "Thời hạn mới phải sau thời hạn hiện tại (05/05/2020)." in response.content.decode()
+    assert not hanoi.extensions.exists()
+
+    response = client.post(url, {"due": "08/05/2020", "reason": "Sự cố mạng"}, follow=True)
+    page = response.content.decode()
+    assert "Thời hạn của Thành phố Hà Nội nay là 08/05/2020." in page
+    assert 'id="due">08/05/2020<' in page and "Sự cố mạng" in page.split('id="extensions"')[1]
+    with time_machine.travel(_at(7, 5, 9), tick=False):
+        rows = [hanoi, danang]
+        attach_standings(rows)
+    assert [(r.standing.status, r.standing.working_days_left) for r in rows] == [  # type: ignore[attr-defined]
+        (Status.NOT_STARTED, 2),
+        (Status.OVERDUE, -2),
+    ]
