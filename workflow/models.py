@@ -70,7 +70,22 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditRecord(models.Model):
+class AppendOnly(models.Model):
+    """Rows of a record that is only ever added to: saving again or deleting is refused."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError(f"{self._meta.verbose_name} rows are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError(f"{self._meta.verbose_name} rows are never deleted.")
+
+
+class AuditRecord(AppendOnly):
     """One transition, as it happened. Rows are only ever added."""
 
     submission = models.ForeignKey(
@@ -96,14 +111,6 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} · {self.action} · {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Audit records are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("Audit records are never deleted.")
 
 
 class ReviewNote(models.Model):
@@ -206,7 +213,7 @@ class CalendarException(models.Model):
         return f"{self.day:%d/%m/%Y} {self.get_kind_display()}"
 
 
-class DeadlineExtension(models.Model):
+class DeadlineExtension(AppendOnly):
     """The coordinator moved one province's deadline, with a reason. Rows are only added;
     the latest one is the province's deadline."""
 
@@ -223,8 +230,3 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} → {self.due:%d/%m/%Y}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Extensions are never changed.")
-        super().save(*args, **kwargs)
