@@ -21,6 +21,10 @@ if env.str("DATABASE_URL", default=""):
 elif _local_postgres_up():
     DATABASES["default"] = env.db_url_config("postgres://postgres@127.0.0.1:5432/workflow5137")
 
+# Separate checkouts on one machine can run their suites at once, each on its own database.
+if name := env.str("TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": name}
+
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from typing import Any
@@ -18,7 +19,7 @@ from workflow.transitions import Action
 from ..cast import fill_complete, make_cast
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BROKER = "redis://127.0.0.1:6379/15"
+BROKER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _redis_up() -> bool:
