@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from workflow import access
 from workflow import selectors as workflow_selectors
+from workflow.deadlines import submission_deadlines
 from workflow.services import current_due
 
 from . import selectors, services
@@ -56,6 +57,8 @@ def submission_list(request: HttpRequest) -> HttpResponse:
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user_or_404(request.user, pk)
     table = selectors.appendix_table(submission)
+    due = current_due(submission)
+    standing, stage_deadlines = submission_deadlines(submission, province_due=due)
     return render(
         request,
         "submissions/detail.html",
@@ -69,7 +72,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_roles": workflow_selectors.who_acts_next(submission),
             "timeline": workflow_selectors.timeline(submission),
             "returned": workflow_selectors.current_return(submission),
-            "due": current_due(submission),
+            "due": due,
+            "standing": standing,
+            "stage_deadlines": stage_deadlines,
             "extensions": submission.extensions.select_related("by"),
             "can_extend": access.is_national(request.user),
             "tab": "overview",

@@ -28,7 +28,8 @@ def _database_description() -> str:
     engine = db["ENGINE"].rsplit(".", 1)[-1]
     if engine == "postgresql":
         where = f"{db.get('HOST') or 'socket'}:{db.get('PORT') or 5432}"
-        return f"PostgreSQL at {where}, database test_{db['NAME']}"
+        name = (db.get("TEST") or {}).get("NAME") or f"test_{db['NAME']}"
+        return f"PostgreSQL at {where}, database {name}"
     return f"SQLite ({engine}) — PostgreSQL was not reachable; set DATABASE_URL to use it"
 
 

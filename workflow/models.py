@@ -230,3 +230,80 @@ class DeadlineExtension(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.submission} → {self.due:%d/%m/%Y}"
+
+
+class StageSchedule(models.Model):
+    """When a stage is due for the provinces of a campaign: a day the coordinator fixes, or
+    else a number of working days from the campaign's deadline (negative: before it).
+
+    Stages without a row use workflow.deadlines.DEFAULT_OFFSETS. A province's extension moves
+    every stage of that province by the working days it adds.
+    """
+
+    campaign = models.ForeignKey(
+        "submissions.Campaign", on_delete=models.CASCADE, related_name="stage_schedule"
+    )
+    stage = models.CharField(_("stage"), max_length=32, choices=Stage.choices)
+    offset = models.SmallIntegerField(
+        _("working days from the deadline"),
+        default=0,
+        help_text=_("Negative: before the campaign's deadline; 0: on it; positive: after it."),
+    )
+    due_on = models.DateField(
+        _("fixed due day"),
+        null=True,
+        blank=True,
+        help_text=_("When set, used instead of the working days from the deadline."),
+    )
+
+    class Meta:
+        ordering = ["campaign", "pk"]
+        verbose_name = _("stage due date")
+        verbose_name_plural = _("stage due dates")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "stage"], name="stage_schedule_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.get_stage_display()}"
+
+
+class Reminder(AppendOnly):
+    """One reminder e-mailed about one submission's stage. The sweep's reminders are unique per
+    (submission, stage, due day, kind), so running it again sends nothing twice; a changed due
+    day (an extension) is a new occasion. The coordinator's own reminders are not limited."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        MANUAL = "manual", _("Sent by the coordinator")
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="reminders")
+    stage = models.CharField(_("stage"), max_length=32, choices=Stage.choices)
+    due = models.DateField(_("due"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(_("sent at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    recipients = models.TextField(_("recipients"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "stage", "due", "kind"],
+                condition=~models.Q(kind="manual"),
+                name="reminder_once_per_occasion",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.get_kind_display()} · {self.due:%d/%m/%Y}"
