@@ -23,12 +23,17 @@ from .transitions import Action, transitions_from
 log = logging.getLogger(__name__)
 
 
-def _holders(role: Role, unit: AdministrativeUnit) -> QuerySet[User]:
+def coordinators() -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True,
+        groups__permissions__codename=NATIONAL_PERMISSION,
+    ).distinct()
+
+
+def unit_holders(role: Role, unit: AdministrativeUnit) -> QuerySet[User]:
+    """The active users holding ``role`` on ``unit`` (the coordinators for the national role)."""
     if role == Role.MINISTRY_COORDINATOR:
-        return User.objects.filter(
-            is_active=True,
-            groups__permissions__codename=NATIONAL_PERMISSION,
-        ).distinct()
+        return coordinators()
     holders = get_users_with_perms(
         unit,
         only_with_perms_in=[UNIT_PERMISSION[role]],
@@ -41,7 +46,7 @@ def next_actors(stage: Stage | str, unit: AdministrativeUnit) -> list[User]:
     """Everyone who may take an action on a submission of ``unit`` in ``stage``."""
     users: dict[int, User] = {}
     for role in dict.fromkeys(t.role for t in transitions_from(stage)):
-        for user in _holders(role, unit):
+        for user in unit_holders(role, unit):
             users.setdefault(user.pk, user)
     return sorted(users.values(), key=lambda u: u.username)
 

@@ -58,3 +58,13 @@ def schedule_receipt(receipt_pk: int) -> None:
             render_receipt_pdf(receipt_pk)
 
     transaction.on_commit(run)
+
+
+@shared_task
+def sweep_deadlines() -> dict[str, int]:
+    """The periodic reminder sweep (Celery beat); safe to run as often as one likes."""
+    from dataclasses import asdict
+
+    from .reminders import reminders_sweep
+
+    return asdict(reminders_sweep())

@@ -145,4 +145,12 @@ SIGNING_ORGANISATION = env.str("SIGNING_ORGANISATION", default="Bộ Tài chính
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat runs the reminder sweep (workflow.reminders); without a broker, run
+# `manage.py send_reminders` from cron or a systemd timer instead.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "workflow.tasks.sweep_deadlines",
+        "schedule": env.float("REMINDER_SWEEP_SECONDS", default=900.0),
+    },
+}
 RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off

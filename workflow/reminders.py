@@ -1,0 +1,222 @@
+"""Reminders before a stage is due and once it is overdue, in Vietnamese, each sent once.
+
+The sweep (``reminders_sweep``) looks at every open submission: from the working day before
+its stage's due day it reminds the people who can act; once the due day's cut-off has passed
+it reminds them again and escalates, to the provincial signatory (provincial stages) and the
+ministry coordinators. Each reminder is a Reminder row, unique per submission, stage, due day
+and kind, created before the e-mail is queued (on commit): a second sweep, or two sweeps at
+once, find the row and send nothing. An extension changes the due day, so the province is
+reminded again about its new one.
+
+The sweep runs every 15 minutes under Celery beat when a broker is configured
+(workflow.tasks.sweep_deadlines), or from cron / a systemd timer with
+``manage.py send_reminders``. It also fires viewflow's due timers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from viewflow.workflow.timers import fire_due_timers
+
+from submissions.models import Submission
+
+from . import access
+from .calendar import WorkingCalendar
+from .deadlines import LADDER, Schedule
+from .models import DeadlineExtension, Reminder
+from .notifications import coordinators, next_actors, unit_holders
+from .roles import Role
+from .stages import Stage
+
+log = logging.getLogger(__name__)
+
+# Remind from the working day before the due day (2 working days left, today counted).
+REMIND_FROM_WORKING_DAYS_LEFT = 2
+PROVINCIAL_STAGES = (Stage.DRAFTING, Stage.DEPARTMENT_REVIEW, Stage.PROVINCIAL_SIGNOFF)
+
+
+class ReminderError(Exception):
+    pass
+
+
+@dataclass
+class SweepResult:
+    before: int = 0
+    overdue: int = 0
+    emails: int = 0
+    timers_fired: int = 0
+
+
+def recipients(kind: str, stage: Stage | str, submission: Submission) -> list[User]:
+    """Who can act; once overdue also the provincial signatory and the coordinators."""
+    users = {u.pk: u for u in next_actors(stage, submission.unit)}
+    if kind == Reminder.Kind.OVERDUE:
+        if stage in PROVINCIAL_STAGES:
+            for user in unit_holders(Role.PROVINCIAL_SIGNATORY, submission.unit):
+                users.setdefault(user.pk, user)
+        for user in coordinators():
+            users.setdefault(user.pk, user)
+    return sorted(users.values(), key=lambda u: u.username)
+
+
+def _extension_due() -> Subquery:
+    return Subquery(
+        DeadlineExtension.objects.filter(submission=OuterRef("pk"))
+        .order_by("-at", "-pk")
+        .values("due")[:1]
+    )
+
+
+def _record(
+    submission: Submission,
+    *,
+    kind: str,
+    due: datetime.date,
+    now: datetime.datetime,
+    by: User | None = None,
+) -> Reminder | None:
+    """Record one reminder and queue its e-mail after commit; None if it was already sent."""
+    to = recipients(kind, submission.stage, submission)
+    addresses = sorted({u.email for u in to if u.email})
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(
+                    submission=submission,
+                    stage=submission.stage,
+                    due=due,
+                    kind=kind,
+                    at=now,
+                    by=by,
+                    recipients=", ".join(addresses),
+                )
+        except IntegrityError:
+            return None  # another sweep recorded it first
+        transaction.on_commit(lambda: reminder_mail(reminder.pk))
+    return reminder
+
+
+def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
+    """Send every reminder that is due and was not sent yet; fire viewflow's due timers."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    calendar = WorkingCalendar.load()
+    result = SweepResult()
+    open_ = list(
+        Submission.objects.filter(stage__in=LADDER)
+        .select_related("campaign", "unit")
+        .annotate(extension_due=_extension_due())
+        .order_by("campaign", "unit__code")
+    )
+    sent = set(
+        Reminder.objects.filter(
+            submission__in=[s.pk for s in open_],
+            kind__in=[Reminder.Kind.BEFORE, Reminder.Kind.OVERDUE],
+        ).values_list("submission_id", "stage", "due", "kind")
+    )
+    schedules: dict[int, Schedule] = {}
+    for submission in open_:
+        campaign = submission.campaign
+        if campaign.pk not in schedules:
+            schedules[campaign.pk] = Schedule.load(campaign, calendar)
+        due = schedules[campaign.pk].due(submission.stage, submission.extension_due)
+        if now >= campaign.cutoff(due):
+            kind = Reminder.Kind.OVERDUE
+        elif calendar.working_days_left(today, due) <= REMIND_FROM_WORKING_DAYS_LEFT:
+            kind = Reminder.Kind.BEFORE
+        else:
+            continue
+        if (submission.pk, submission.stage, due, kind) in sent:
+            continue
+        reminder = _record(submission, kind=kind, due=due, now=now)
+        if reminder is None:
+            continue
+        if kind == Reminder.Kind.OVERDUE:
+            result.overdue += 1
+        else:
+            result.before += 1
+        result.emails += len([a for a in reminder.recipients.split(", ") if a])
+    result.timers_fired = fire_due_timers()
+    log.info(
+        "reminder sweep: %s before, %s overdue, %s e-mails, %s timers",
+        result.before,
+        result.overdue,
+        result.emails,
+        result.timers_fired,
+    )
+    return result
+
+
+def reminders_send(*, actor: User, submissions: list[Submission]) -> list[Reminder]:
+    """The coordinator reminds the chosen provinces now, whatever the sweep already sent."""
+    if not access.is_national(actor):
+        raise ReminderError(gettext("Only the ministry coordinator can send reminders."))
+    open_ = [s for s in submissions if s.stage in LADDER]
+    if not open_:
+        raise ReminderError(
+            gettext("None of the chosen provinces has a stage still open: nothing was sent.")
+        )
+    now = timezone.now()
+    calendar = WorkingCalendar.load()
+    extended = dict(
+        Submission.objects.filter(pk__in=[s.pk for s in open_])
+        .annotate(extension_due=_extension_due())
+        .values_list("pk", "extension_due")
+    )
+    schedules: dict[int, Schedule] = {}
+    reminders = []
+    for submission in open_:
+        if submission.campaign_id not in schedules:
+            schedules[submission.campaign_id] = Schedule.load(submission.campaign, calendar)
+        due = schedules[submission.campaign_id].due(submission.stage, extended[submission.pk])
+        reminder = _record(submission, kind=Reminder.Kind.MANUAL, due=due, now=now, by=actor)
+        if reminder is not None:
+            reminders.append(reminder)
+    return reminders
+
+
+def reminder_mail(reminder_pk: int) -> int:
+    """Send one reminder's e-mails (after its row committed); returns how many went out."""
+    reminder = Reminder.objects.select_related(
+        "submission__unit", "submission__campaign", "by"
+    ).get(pk=reminder_pk)
+    addresses = [a for a in reminder.recipients.split(", ") if a]
+    if not addresses:
+        return 0
+    submission = reminder.submission
+    calendar = WorkingCalendar.load()
+    today = timezone.localdate(reminder.at)
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    with translation.override("vi"):
+        context: dict[str, Any] = {
+            "reminder": reminder,
+            "submission": submission,
+            "unit": submission.unit.full_name,
+            "stage": Stage(reminder.stage).label,
+            "due": reminder.due,
+            "left": calendar.working_days_left(today, reminder.due),
+            "late": -calendar.working_days_left(today, reminder.due),
+            "url": base + reverse("submissions:detail", kwargs={"pk": submission.pk}),
+        }
+        subject = render_to_string(f"workflow/email/reminder_{reminder.kind}_subject.txt", context)
+        body = render_to_string(f"workflow/email/reminder_{reminder.kind}.txt", context)
+    messages = [
+        EmailMessage(subject=" ".join(subject.split()), body=body, to=[address])
+        for address in addresses
+    ]
+    sent = get_connection().send_messages(messages) or 0
+    log.info("reminder %s: %s e-mail(s) of kind %s", reminder.pk, sent, reminder.kind)
+    return sent
