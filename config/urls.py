@@ -14,5 +14,6 @@ urlpatterns = [
     path("submissions/", include("submissions.urls")),
     path("", include("reviews.urls")),
     path("", include("workflow.urls")),
+    path("monitor/", include("workflow.monitor_urls")),
     path("admin/", admin.site.urls),
 ]

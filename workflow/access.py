@@ -14,7 +14,7 @@ from django.http import Http404
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
-from submissions.models import AdministrativeUnit, Attachment, Submission
+from submissions.models import AdministrativeUnit, Attachment, Campaign, Submission
 
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role
 from .stages import Stage
@@ -136,3 +136,13 @@ def available_transitions(user: AnyUser, submission: Submission) -> list[Transit
         if submitter == user.pk:
             allowed = [t for t in allowed if not t.separate_from_submitter]
     return allowed
+
+
+def get_campaign_for_monitoring_or_404(user: AnyUser, code: str) -> Campaign:
+    """The coordinator's dashboard is national: anyone else gets a 404."""
+    if not is_national(user):
+        raise Http404
+    try:
+        return Campaign.objects.get(code=code)
+    except Campaign.DoesNotExist:
+        raise Http404 from None

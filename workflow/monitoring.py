@@ -1,0 +1,496 @@
+"""The coordinator's dashboard: every unit of a campaign at a glance, in a fixed number of queries.
+
+One query reads the submissions with their unit, region, when they entered their stage, when
+they first reached the ministry, their last audit record, their latest extension and who holds
+the open task (correlated subqueries); one more finds the units that have no submission yet.
+The calendar and the stage schedule are one query each. Everything else (statuses, filters,
+sorting, counts, reporting rates, charts) is arithmetic on those rows, so the number of
+queries does not grow with the number of units.
+
+Reporting rates follow DHIS2: expected reports (units in the selection), actual reports
+(reached the ministry), reports on time (reached it before the province's cut-off), the
+reporting rate (actual / expected) and the on-time rate (on time / expected).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from submissions.models import Campaign, Submission
+
+from .calendar import WorkingCalendar
+from .deadlines import LADDER, Schedule, Status, open_status
+from .models import AuditRecord, DeadlineExtension
+from .roles import Role
+from .stages import Stage
+from .transitions import TRANSITIONS, Action
+
+STAGE_ORDER = {stage: n for n, stage in enumerate([*LADDER, Stage.CONSOLIDATED])}
+STATUS_ORDER = {
+    s: n
+    for n, s in enumerate(
+        [
+            Status.OVERDUE,
+            Status.AT_RISK,
+            Status.NOT_STARTED,
+            Status.ON_TRACK,
+            Status.DONE_LATE,
+            Status.DONE_ON_TIME,
+        ]
+    )
+}
+PAGE_SIZE = 100
+
+
+def folded(text: str) -> str:
+    """Lower case without diacritics, so that "ha noi" finds "Hà Nội"."""
+    text = text.lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+@dataclass
+class Row:
+    submission_id: int | None  # None: the unit has no submission yet
+    code: str
+    unit: str
+    region_code: str
+    region: str
+    stage: Stage
+    entered_at: datetime.datetime
+    in_stage: datetime.timedelta
+    stage_due: datetime.date | None
+    stage_left: int | None
+    stage_status: Status | None
+    province_due: datetime.date
+    province_left: int
+    province_status: Status
+    reached_at: datetime.datetime | None
+    holder: str
+    last_action: str
+    last_actor: str
+    last_at: datetime.datetime | None
+    search_key: str = ""
+
+
+@dataclass
+class Rates:
+    expected: int
+    actual: int
+    on_time: int
+
+    @property
+    def reporting_rate(self) -> Decimal | None:
+        return _percent(self.actual, self.expected)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _percent(self.on_time, self.expected)
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Chart:
+    """Cumulative reports reaching the ministry, day by day, against the deadline."""
+
+    days: list[datetime.date]
+    cumulative: list[int]
+    expected: int
+    deadline: datetime.date
+
+    # The SVG drawing area (viewBox units) and its margins for the axis labels.
+    width = 640
+    height = 220
+    left = 40
+    bottom = 30
+    top = 10
+
+    def _x(self, index: float) -> float:
+        span = max(len(self.days) - 1, 1)
+        return round(self.left + (self.width - self.left - 10) * index / span, 1)
+
+    def _y(self, value: float) -> float:
+        scale = max(self.expected, 1)
+        return round(
+            self.height - self.bottom - (self.height - self.bottom - self.top) * value / scale, 1
+        )
+
+    @property
+    def points(self) -> str:
+        """The cumulative count as a step line."""
+        coords = []
+        for n, value in enumerate(self.cumulative):
+            if n:
+                coords.append(f"{self._x(n)},{self._y(self.cumulative[n - 1])}")
+            coords.append(f"{self._x(n)},{self._y(value)}")
+        return " ".join(coords)
+
+    @property
+    def deadline_x(self) -> float | None:
+        if self.deadline not in self.days:
+            return None
+        return self._x(self.days.index(self.deadline) + 0.99)
+
+    @property
+    def expected_y(self) -> float:
+        return self._y(self.expected)
+
+    @property
+    def baseline_y(self) -> float:
+        return self._y(0)
+
+    @property
+    def ticks(self) -> list[tuple[float, datetime.date]]:
+        """About eight dates along the bottom."""
+        step = max(1, len(self.days) // 8)
+        return [(self._x(n), day) for n, day in enumerate(self.days) if n % step == 0]
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    now: datetime.datetime
+    rows: list[Row]  # the selection (region, search), before stage and status filters
+    shown: list[Row] = field(default_factory=list)
+    stage_counts: list[tuple[Stage, int]] = field(default_factory=list)
+    status_counts: list[tuple[Status, int]] = field(default_factory=list)
+    rates: Rates | None = None
+    chart: Chart | None = None
+    regions: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _holders_label(stage: Stage) -> str:
+    roles = dict.fromkeys(t.role for t in TRANSITIONS if t.source == stage)
+    return ", ".join(str(Role(r).label) for r in roles)
+
+
+def campaign_rows(
+    campaign: Campaign, *, now: datetime.datetime | None = None
+) -> tuple[list[Row], datetime.datetime]:
+    """One row per unit of the campaign, with its statuses; four queries whatever the count."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    calendar = WorkingCalendar.load()
+    schedule = Schedule.load(campaign, calendar)
+    records = AuditRecord.objects.filter(submission=OuterRef("pk"))
+    latest = records.order_by("-at", "-pk")
+    open_task = Task.objects.filter(
+        process__submissionprocess__submission=OuterRef("pk"),
+        status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+        owner__isnull=False,
+    ).order_by("-created")
+    submissions = list(
+        Submission.objects.filter(campaign=campaign)
+        .select_related("unit__region")
+        .annotate(
+            entered_at=Subquery(
+                records.filter(to_stage=OuterRef("stage")).order_by("-at", "-pk").values("at")[:1]
+            ),
+            reached_at=Subquery(
+                records.filter(to_stage=Stage.MINISTRY_CHECK).order_by("at").values("at")[:1]
+            ),
+            last_action=Subquery(latest.values("action")[:1]),
+            last_at=Subquery(latest.values("at")[:1]),
+            last_actor=Subquery(
+                latest.annotate(
+                    name=Coalesce(
+                        NullIf(
+                            Concat(
+                                "actor__first_name",
+                                Value(" "),
+                                "actor__last_name",
+                                output_field=CharField(),
+                            ),
+                            Value(" "),
+                        ),
+                        "actor__username",
+                    )
+                ).values("name")[:1]
+            ),
+            extension_due=Subquery(
+                DeadlineExtension.objects.filter(submission=OuterRef("pk"))
+                .order_by("-at", "-pk")
+                .values("due")[:1]
+            ),
+            holder_name=Subquery(
+                open_task.annotate(
+                    name=Concat(
+                        "owner__first_name",
+                        Value(" "),
+                        "owner__last_name",
+                        output_field=CharField(),
+                    )
+                ).values("name")[:1]
+            ),
+        )
+        .order_by("unit__code")
+        .only(
+            "pk",
+            "stage",
+            "revision",
+            "created_at",
+            "unit__code",
+            "unit__name",
+            "unit__kind",
+            "unit__region__code",
+            "unit__region__name",
+        )
+    )
+    left_cache: dict[datetime.date, int] = {}
+    cutoff_cache: dict[datetime.date, datetime.datetime] = {}
+
+    def left_of(day: datetime.date) -> int:
+        if day not in left_cache:
+            left_cache[day] = calendar.working_days_left(today, day)
+        return left_cache[day]
+
+    def cutoff_of(day: datetime.date) -> datetime.datetime:
+        if day not in cutoff_cache:
+            cutoff_cache[day] = campaign.cutoff(day)
+        return cutoff_cache[day]
+
+    holders = {stage: _holders_label(stage) for stage in Stage}
+    rows = []
+    for s in submissions:
+        stage = Stage(s.stage)
+        province_due = s.extension_due or campaign.deadline
+        province_left = left_of(province_due)
+        untouched_drafting = stage == Stage.DRAFTING and s.revision == 0
+        if s.reached_at is not None:
+            late = s.reached_at >= cutoff_of(province_due)
+            province_status = Status.DONE_LATE if late else Status.DONE_ON_TIME
+        else:
+            province_status = open_status(
+                now=now,
+                cutoff=cutoff_of(province_due),
+                left=province_left,
+                untouched=untouched_drafting,
+            )
+        stage_due = stage_left = stage_status = None
+        if stage in LADDER:
+            stage_due = schedule.due(stage, s.extension_due)
+            stage_left = left_of(stage_due)
+            stage_status = open_status(
+                now=now,
+                cutoff=cutoff_of(stage_due),
+                left=stage_left,
+                untouched=untouched_drafting,
+            )
+        entered = s.entered_at or s.created_at
+        unit = s.unit.full_name
+        rows.append(
+            Row(
+                submission_id=s.pk,
+                code=s.unit.code,
+                unit=unit,
+                region_code=s.unit.region.code,
+                region=s.unit.region.name,
+                stage=stage,
+                entered_at=entered,
+                in_stage=now - entered,
+                stage_due=stage_due,
+                stage_left=stage_left,
+                stage_status=stage_status,
+                province_due=province_due,
+                province_left=province_left,
+                province_status=province_status,
+                reached_at=s.reached_at,
+                holder=(s.holder_name or "").strip() or holders[stage],
+                last_action=str(Action(s.last_action).label) if s.last_action else "",
+                last_actor=s.last_actor or "",
+                last_at=s.last_at,
+                search_key=folded(f"{s.unit.code} {unit}"),
+            )
+        )
+    # Units the campaign was sent to that have no submission yet are expected all the same.
+    issued = timezone.make_aware(datetime.datetime.combine(campaign.issued_on, datetime.time()))
+    for missing in (
+        campaign.units.exclude(submissions__campaign=campaign)
+        .select_related("region")
+        .order_by("code")
+    ):
+        province_left = left_of(campaign.deadline)
+        stage_due = schedule.due(Stage.DRAFTING)
+        stage_left = left_of(stage_due)
+        rows.append(
+            Row(
+                submission_id=None,
+                code=missing.code,
+                unit=missing.full_name,
+                region_code=missing.region.code,
+                region=missing.region.name,
+                stage=Stage.DRAFTING,
+                entered_at=issued,
+                in_stage=now - issued,
+                stage_due=stage_due,
+                stage_left=stage_left,
+                stage_status=open_status(
+                    now=now, cutoff=cutoff_of(stage_due), left=stage_left, untouched=True
+                ),
+                province_due=campaign.deadline,
+                province_left=province_left,
+                province_status=open_status(
+                    now=now,
+                    cutoff=cutoff_of(campaign.deadline),
+                    left=province_left,
+                    untouched=True,
+                ),
+                reached_at=None,
+                holder=holders[Stage.DRAFTING],
+                last_action="",
+                last_actor="",
+                last_at=None,
+                search_key=folded(f"{missing.code} {missing.full_name}"),
+            )
+        )
+    rows.sort(key=lambda r: r.code)
+    return rows, now
+
+
+SORTS: dict[str, Any] = {
+    "code": lambda r: r.code,
+    "unit": lambda r: folded(r.unit),
+    "region": lambda r: (r.region_code, r.code),
+    "stage": lambda r: (STAGE_ORDER[r.stage], r.code),
+    "in_stage": lambda r: r.in_stage,
+    "due": lambda r: (r.stage_due or datetime.date.max, r.code),
+    "left": lambda r: (r.stage_left if r.stage_left is not None else 10**6, r.code),
+    "status": lambda r: (
+        STATUS_ORDER[r.stage_status] if r.stage_status else 99,
+        r.stage_left if r.stage_left is not None else 10**6,
+        r.code,
+    ),
+    "province": lambda r: (STATUS_ORDER[r.province_status], r.code),
+    "last": lambda r: (r.last_at or datetime.datetime.min.replace(tzinfo=datetime.UTC), r.code),
+}
+
+
+@dataclass
+class Filters:
+    region: str = ""
+    stage: str = ""
+    status: str = ""
+    province: str = ""
+    q: str = ""
+    sort: str = "code"
+
+    @classmethod
+    def from_query(cls, data: Any) -> Filters:
+        sort = data.get("sort", "code")
+        if sort.lstrip("-") not in SORTS:
+            sort = "code"
+        return cls(
+            region=data.get("region", ""),
+            stage=data.get("stage", "") if data.get("stage", "") in Stage.values else "",
+            status=data.get("status", "") if data.get("status", "") in Status.values else "",
+            province=(
+                data.get("province", "") if data.get("province", "") in Status.values else ""
+            ),
+            q=data.get("q", "").strip()[:100],
+            sort=sort,
+        )
+
+
+def dashboard(
+    campaign: Campaign, filters: Filters, *, now: datetime.datetime | None = None
+) -> Dashboard:
+    rows, now = campaign_rows(campaign, now=now)
+    regions = sorted({(r.region_code, r.region) for r in rows})
+    if filters.region:
+        rows = [r for r in rows if r.region_code == filters.region]
+    if filters.q:
+        needle = folded(filters.q)
+        rows = [r for r in rows if needle in r.search_key]
+    board = Dashboard(campaign=campaign, now=now, rows=rows, regions=regions)
+    stages = Counter(r.stage for r in rows)
+    board.stage_counts = [(stage, stages.get(stage, 0)) for stage in STAGE_ORDER]
+    statuses = Counter(r.stage_status for r in rows if r.stage_status)
+    board.status_counts = [(status, statuses.get(status, 0)) for status in STATUS_ORDER]
+    board.rates = Rates(
+        expected=len(rows),
+        actual=sum(1 for r in rows if r.reached_at is not None),
+        on_time=sum(1 for r in rows if r.province_status == Status.DONE_ON_TIME),
+    )
+    board.chart = _chart(campaign, rows, now)
+    shown = rows
+    if filters.stage:
+        shown = [r for r in shown if r.stage == filters.stage]
+    if filters.status:
+        shown = [r for r in shown if r.stage_status == filters.status]
+    if filters.province:
+        shown = [r for r in shown if r.province_status == filters.province]
+    key = SORTS[filters.sort.lstrip("-")]
+    board.shown = sorted(shown, key=key, reverse=filters.sort.startswith("-"))
+    return board
+
+
+def _chart(campaign: Campaign, rows: list[Row], now: datetime.datetime) -> Chart:
+    reached = Counter(timezone.localdate(r.reached_at) for r in rows if r.reached_at is not None)
+    start = campaign.issued_on
+    end = max([campaign.deadline, *reached]) + datetime.timedelta(days=3)
+    end = max(start, min(end, timezone.localdate(now)))
+    days, cumulative, total = [], [], sum(n for day, n in reached.items() if day < start)
+    day = start
+    while day <= end:
+        total += reached.get(day, 0)
+        days.append(day)
+        cumulative.append(total)
+        day += datetime.timedelta(days=1)
+    return Chart(days=days, cumulative=cumulative, expected=len(rows), deadline=campaign.deadline)
+
+
+def xlsx(
+    campaign: Campaign, board: Dashboard, columns: list[str], values: list[list[Any]]
+) -> bytes:
+    """The dashboard's list as a workbook: a title, the header frozen, dates as dates."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=campaign.code[:31])
+    sheet.freeze_panes = "C3"
+    widths = [8, 28, 24, 22, 17, 8, 11, 9, 16, 11, 16, 17, 28, 18, 22, 17]
+    for n, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    title = WriteOnlyCell(sheet, value=f"{campaign.number} · {campaign.subject}"[:250])
+    title.font = Font(bold=True)
+    stamp = timezone.localtime(board.now).strftime("%d/%m/%Y %H:%M")
+    sheet.append([title, None, None, None, stamp])
+    header = []
+    for label in columns:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(cell)
+    sheet.append(header)
+    for row in values:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, datetime.datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(value, datetime.date):
+                cell.number_format = "dd/mm/yyyy"
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
