@@ -20,6 +20,7 @@ class WorkingCalendar:
     days_off: set[datetime.date] = field(default_factory=set)
     working_days: set[datetime.date] = field(default_factory=set)
     _public: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("VN"))
+    _years: dict[int, list[datetime.date]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> WorkingCalendar:
@@ -42,14 +43,31 @@ class WorkingCalendar:
         return day.weekday() < 5 and day not in self._public
 
     def count(self, start: datetime.date, end: datetime.date) -> int:
-        """Working days from ``start`` to ``end``, both included."""
+        """Working days from ``start`` to ``end``, both included.
+
+        Weekdays are counted by arithmetic, then the exceptions in the range are applied, so
+        a span of years costs no more than a week.
+        """
         if end < start:
             return 0
-        return sum(
-            1
-            for n in range((end - start).days + 1)
-            if self.is_working_day(start + datetime.timedelta(days=n))
-        )
+        days = (end - start).days + 1
+        weeks, rest = divmod(days, 7)
+        weekdays = weeks * 5 + sum(1 for n in range(rest) if (start.weekday() + n) % 7 < 5)
+        public = {
+            day
+            for year in range(start.year, end.year + 1)
+            for day in self._public_in(year)
+            if start <= day <= end
+        }
+        for day in public | {d for d in self.days_off | self.working_days if start <= d <= end}:
+            if (day.weekday() < 5) != self.is_working_day(day):
+                weekdays += -1 if day.weekday() < 5 else 1
+        return weekdays
+
+    def _public_in(self, year: int) -> list[datetime.date]:
+        if year not in self._years:
+            self._years[year] = list(holidays.country_holidays("VN", years=year))
+        return self._years[year]
 
     def working_days_left(self, today: datetime.date, due: datetime.date) -> int:
         """Positive: working days still available up to ``due`` (today included when it is one).
