@@ -7,9 +7,9 @@ submission, file or task is a 404, never a 403.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
@@ -29,8 +29,19 @@ def _perm(codename: str) -> str:
 
 
 def is_national(user: AnyUser) -> bool:
-    """Coordinators (and superusers) see every unit."""
-    return bool(user.is_active and user.has_perm(_perm(NATIONAL_PERMISSION)))
+    """Coordinators (and superusers) see every unit: the global permission, held through the
+    role's group or given to the user. One query, remembered on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if "_is_national" not in user.__dict__:
+        user.__dict__["_is_national"] = Permission.objects.filter(
+            Q(user=user) | Q(group__user=user),
+            codename=NATIONAL_PERMISSION,
+            content_type__app_label=UNIT_APP,
+        ).exists()
+    return bool(user.__dict__["_is_national"])
 
 
 def units_for_user(user: AnyUser, role: Role | None = None) -> QuerySet[AdministrativeUnit]:

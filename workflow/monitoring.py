@@ -1,11 +1,11 @@
 """The coordinator's dashboard: every unit of a campaign at a glance, in a fixed number of queries.
 
-One query reads the submissions with their unit, region, when they entered their stage, when
-they first reached the ministry, their last audit record, their latest extension and who holds
-the open task (correlated subqueries); one more finds the units that have no submission yet.
-The calendar and the stage schedule are one query each. Everything else (statuses, filters,
-sorting, counts, reporting rates, charts) is arithmetic on those rows, so the number of
-queries does not grow with the number of units.
+One query reads the submissions with their unit, region, latest extension and who holds the
+open task (correlated subqueries); one reads each one's last audit record with when it entered
+its stage and first reached the ministry (window functions); one finds the units that have no
+submission yet. The calendar and the stage schedule are one query each. Everything else
+(statuses, filters, sorting, counts, reporting rates, charts) is arithmetic on those rows, so
+the number of queries does not grow with the number of units.
 
 Reporting rates follow DHIS2: expected reports (units in the selection), actual reports
 (reached the ministry), reports on time (reached it before the province's cut-off), the
@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models import Case, CharField, F, Max, Min, OuterRef, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from submissions.models import Campaign, Submission
+from submissions.models import AdministrativeUnit, Campaign, Submission
 
 from .calendar import WorkingCalendar
 from .deadlines import LADDER, Schedule, Status, open_status
@@ -81,7 +82,6 @@ class Row:
     last_action: str
     last_actor: str
     last_at: datetime.datetime | None
-    search_key: str = ""
 
 
 @dataclass
@@ -180,67 +180,29 @@ def _holders_label(stage: Stage) -> str:
     return ", ".join(str(Role(r).label) for r in roles)
 
 
+def _actor_name() -> Coalesce:
+    """The actor's full name, or the username when the user has no name."""
+    full = Concat("actor__first_name", Value(" "), "actor__last_name", output_field=CharField())
+    return Coalesce(NullIf(full, Value(" ")), "actor__username")
+
+
 def campaign_rows(
     campaign: Campaign, *, now: datetime.datetime | None = None
 ) -> tuple[list[Row], datetime.datetime]:
-    """One row per unit of the campaign, with its statuses; four queries whatever the count."""
+    """One row per unit of the campaign, with its statuses; five queries whatever the count."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     calendar = WorkingCalendar.load()
     schedule = Schedule.load(campaign, calendar)
-    records = AuditRecord.objects.filter(submission=OuterRef("pk"))
-    latest = records.order_by("-at", "-pk")
     open_task = Task.objects.filter(
-        process__submissionprocess__submission=OuterRef("pk"),
+        process_id=OuterRef("process__pk"),
         status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
         owner__isnull=False,
     ).order_by("-created")
+    owner = Concat("owner__first_name", Value(" "), "owner__last_name", output_field=CharField())
     submissions = list(
         Submission.objects.filter(campaign=campaign)
-        .select_related("unit__region")
-        .annotate(
-            entered_at=Subquery(
-                records.filter(to_stage=OuterRef("stage")).order_by("-at", "-pk").values("at")[:1]
-            ),
-            reached_at=Subquery(
-                records.filter(to_stage=Stage.MINISTRY_CHECK).order_by("at").values("at")[:1]
-            ),
-            last_action=Subquery(latest.values("action")[:1]),
-            last_at=Subquery(latest.values("at")[:1]),
-            last_actor=Subquery(
-                latest.annotate(
-                    name=Coalesce(
-                        NullIf(
-                            Concat(
-                                "actor__first_name",
-                                Value(" "),
-                                "actor__last_name",
-                                output_field=CharField(),
-                            ),
-                            Value(" "),
-                        ),
-                        "actor__username",
-                    )
-                ).values("name")[:1]
-            ),
-            extension_due=Subquery(
-                DeadlineExtension.objects.filter(submission=OuterRef("pk"))
-                .order_by("-at", "-pk")
-                .values("due")[:1]
-            ),
-            holder_name=Subquery(
-                open_task.annotate(
-                    name=Concat(
-                        "owner__first_name",
-                        Value(" "),
-                        "owner__last_name",
-                        output_field=CharField(),
-                    )
-                ).values("name")[:1]
-            ),
-        )
-        .order_by("unit__code")
-        .only(
+        .values_list(
             "pk",
             "stage",
             "revision",
@@ -251,7 +213,37 @@ def campaign_rows(
             "unit__region__code",
             "unit__region__name",
         )
+        .annotate(
+            extension_due=Subquery(
+                DeadlineExtension.objects.filter(submission=OuterRef("pk"))
+                .order_by("-at", "-pk")
+                .values("due")[:1]
+            ),
+            holder_name=Subquery(open_task.annotate(name=owner).values("name")[:1]),
+        )
+        .order_by()
     )
+    # Each submission's last audit record, with when it first reached the ministry and when
+    # it last entered the stage it is in: window functions over its records, one query.
+    by_submission = [F("submission_id")]
+    reaching = Case(When(to_stage=Stage.MINISTRY_CHECK, then="at"))
+    entering = Case(When(to_stage=F("submission__stage"), then="at"))
+    facts = {
+        submission_id: (action, at, name, reached, entered)
+        for submission_id, action, at, name, reached, entered in AuditRecord.objects.filter(
+            submission__campaign=campaign
+        )
+        .annotate(
+            position=Window(
+                RowNumber(), order_by=[F("at").desc(), F("pk").desc()], partition_by=by_submission
+            ),
+            reached=Window(Min(reaching), partition_by=by_submission),
+            entered=Window(Max(entering), partition_by=by_submission),
+            name=_actor_name(),
+        )
+        .filter(position=1)
+        .values_list("submission_id", "action", "at", "name", "reached", "entered")
+    }
     left_cache: dict[datetime.date, int] = {}
     cutoff_cache: dict[datetime.date, datetime.datetime] = {}
 
@@ -265,15 +257,35 @@ def campaign_rows(
             cutoff_cache[day] = campaign.cutoff(day)
         return cutoff_cache[day]
 
+    name_formats = {
+        AdministrativeUnit.Kind.CITY: str(_("%(name)s City")),
+        AdministrativeUnit.Kind.PROVINCE: str(_("%(name)s Province")),
+    }
     holders = {stage: _holders_label(stage) for stage in Stage}
+    action_labels = {a.value: str(a.label) for a in Action}
     rows = []
-    for s in submissions:
-        stage = Stage(s.stage)
-        province_due = s.extension_due or campaign.deadline
+    for (
+        pk,
+        stage_value,
+        revision,
+        created_at,
+        code,
+        name,
+        kind,
+        region_code,
+        region,
+        extension_due,
+        holder_name,
+    ) in submissions:
+        stage = Stage(stage_value)
+        action, last_at, last_actor, reached_at, entered_at = facts.get(
+            pk, ("", None, "", None, None)
+        )
+        province_due = extension_due or campaign.deadline
         province_left = left_of(province_due)
-        untouched_drafting = stage == Stage.DRAFTING and s.revision == 0
-        if s.reached_at is not None:
-            late = s.reached_at >= cutoff_of(province_due)
+        untouched_drafting = stage == Stage.DRAFTING and revision == 0
+        if reached_at is not None:
+            late = reached_at >= cutoff_of(province_due)
             province_status = Status.DONE_LATE if late else Status.DONE_ON_TIME
         else:
             province_status = open_status(
@@ -284,7 +296,7 @@ def campaign_rows(
             )
         stage_due = stage_left = stage_status = None
         if stage in LADDER:
-            stage_due = schedule.due(stage, s.extension_due)
+            stage_due = schedule.due(stage, extension_due)
             stage_left = left_of(stage_due)
             stage_status = open_status(
                 now=now,
@@ -292,15 +304,14 @@ def campaign_rows(
                 left=stage_left,
                 untouched=untouched_drafting,
             )
-        entered = s.entered_at or s.created_at
-        unit = s.unit.full_name
+        entered = entered_at or created_at
         rows.append(
             Row(
-                submission_id=s.pk,
-                code=s.unit.code,
-                unit=unit,
-                region_code=s.unit.region.code,
-                region=s.unit.region.name,
+                submission_id=pk,
+                code=code,
+                unit=name_formats[kind] % {"name": name},
+                region_code=region_code,
+                region=region,
                 stage=stage,
                 entered_at=entered,
                 in_stage=now - entered,
@@ -310,12 +321,11 @@ def campaign_rows(
                 province_due=province_due,
                 province_left=province_left,
                 province_status=province_status,
-                reached_at=s.reached_at,
-                holder=(s.holder_name or "").strip() or holders[stage],
-                last_action=str(Action(s.last_action).label) if s.last_action else "",
-                last_actor=s.last_actor or "",
-                last_at=s.last_at,
-                search_key=folded(f"{s.unit.code} {unit}"),
+                reached_at=reached_at,
+                holder=(holder_name or "").strip() or holders[stage],
+                last_action=action_labels.get(action, ""),
+                last_actor=last_actor,
+                last_at=last_at,
             )
         )
     # Units the campaign was sent to that have no submission yet are expected all the same.
@@ -356,7 +366,6 @@ def campaign_rows(
                 last_action="",
                 last_actor="",
                 last_at=None,
-                search_key=folded(f"{missing.code} {missing.full_name}"),
             )
         )
     rows.sort(key=lambda r: r.code)
@@ -416,7 +425,7 @@ def dashboard(
         rows = [r for r in rows if r.region_code == filters.region]
     if filters.q:
         needle = folded(filters.q)
-        rows = [r for r in rows if needle in r.search_key]
+        rows = [r for r in rows if needle in folded(f"{r.code} {r.unit}")]
     board = Dashboard(campaign=campaign, now=now, rows=rows, regions=regions)
     stages = Counter(r.stage for r in rows)
     board.stage_counts = [(stage, stages.get(stage, 0)) for stage in STAGE_ORDER]
