@@ -21,6 +21,9 @@ keepalive = 5
 # Recycle workers now and then: long-lived renderers grow.
 max_requests = 1000
 max_requests_jitter = 100
+# No runtime control socket (gunicornc): nothing uses it, and its default place, the
+# user's home directory, is read-only in the image and hidden by the systemd unit.
+control_socket_disable = True
 # Heartbeat files in memory, not on a container's overlay file system (a RAM-backed
 # directory only gunicorn's own processes write to; nothing is read back from it).
 SHM = "/dev/shm"  # noqa: S108
@@ -33,18 +36,27 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 if os.environ.get("LOG_FORMAT", "json") == "json":
+    # Replaces gunicorn's defaults key by key (its handlers are named console and
+    # error_console, and the root logger needs one). The access logger stays silent.
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "config.logs.JsonFormatter"}},
         "handlers": {
-            "error_console": {
+            name: {
                 "class": "logging.StreamHandler",
                 "formatter": "json",
                 "stream": "ext://sys.stderr",
-            },
+            }
+            for name in ("console", "error_console")
         },
+        "root": {"level": loglevel.upper(), "handlers": ["console"]},
         "loggers": {
-            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"]},
+            "gunicorn.error": {
+                "level": loglevel.upper(),
+                "handlers": ["error_console"],
+                "propagate": False,
+            },
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
         },
     }
