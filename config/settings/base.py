@@ -188,6 +188,8 @@ SIGNING_ORGANISATION = env.str("SIGNING_ORGANISATION", default="Bộ Tài chính
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
+# Workers and beat log through LOGGING above (JSON in production), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off
 
 # Content Security Policy in every environment, so the browser tests run under it: our own

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.test import Client, override_settings
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from workflow.roles import Role
 
@@ -71,6 +72,23 @@ def test_a_login_form_without_its_csrf_token_is_refused(drafter: Any) -> None:
         reverse("login"), {"username": "hn.drafter", "password": "secret-password"}
     )
     assert response.status_code == 403
+
+
+def _views(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _views(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern.callback
+
+
+def test_no_view_is_exempt_from_csrf() -> None:
+    exempt = [
+        route
+        for route, view in _views(get_resolver().url_patterns)
+        if getattr(view, "csrf_exempt", False)
+    ]
+    assert exempt == []
 
 
 def _fail_login(client: Any, username: str) -> Any:
