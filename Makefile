@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint format lock messages venv dev-venv clean
+.PHONY: help run serve-prod test bench lint format lock messages venv dev-venv clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ run: $(BIN)/.runtime messages ## Migrate, load reference data and demo, serve on
 	$(PY) manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve-prod: $(BIN)/.runtime messages ## Production settings under gunicorn on 127.0.0.1:8000 (PostgreSQL db workflow_prodcheck)
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) deploy/serve-prod.sh
 
 test: $(BIN)/.dev messages ## Run the whole test suite (PostgreSQL when reachable; it says which database)
 	$(PY) -m pytest $(PYTEST_ARGS)

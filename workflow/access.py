@@ -16,7 +16,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from submissions.models import AdministrativeUnit, Attachment, Campaign, Submission
 
-from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role
+from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role, group_name
 from .stages import Stage
 from .transitions import Transition, transitions_from
 
@@ -157,3 +157,14 @@ def get_campaign_for_monitoring_or_404(user: AnyUser, code: str) -> Campaign:
         return Campaign.objects.get(code=code)
     except Campaign.DoesNotExist:
         raise Http404 from None
+
+
+def can_administer(user: AnyUser) -> bool:
+    """May use Django's admin: an active superuser, or an active staff member of the
+    administrator group. A coordinator or checker who happens to be staff may not: the
+    admin bypasses every per-province rule, so it is for those who run the system."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return bool(
+        user.is_superuser or user.groups.filter(name=group_name(Role.ADMINISTRATOR)).exists()
+    )

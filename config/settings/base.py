@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
+from typing import Any
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -17,7 +20,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # django.contrib.admin, open to administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -30,10 +33,16 @@ INSTALLED_APPS = [
     "reviews",
     "viewflow",
     "viewflow.workflow",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # Probes first: no host check, HTTPS redirect or request log for them (config.health).
+    "config.health.HealthCheckMiddleware",
+    "config.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -41,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -71,6 +82,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username/address pair is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -80,7 +93,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 for new and changed passwords; the others only verify (and upgrade) older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "login"
+
+# Login throttling (django-axes, attempts kept in the database so every web machine sees
+# them): after AXES_FAILURE_LIMIT failures for one username from one address, that pair
+# waits AXES_COOLOFF_MINUTES. Locking by username alone would let anyone lock a
+# signatory out on deadline day; by address alone, one office behind NAT would lock out
+# a whole province.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+# The request header that carries the client's address when a reverse proxy we run sets it
+# (nginx: X-Real-IP -> "HTTP_X_REAL_IP"); empty: the peer address. Never set it when
+# clients can reach the app server directly, or they choose their own address.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -119,16 +155,25 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bao-cao-5137@localho
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RENDER_403 = False
 
-LOGGING = {
+# Logs go to stderr: plain text by default, one JSON object per line with LOG_FORMAT=json
+# (production's default), which is what a log collector wants.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # fontTools reports every font subset WeasyPrint embeds; weasyprint warns on each
     # resource the safe fetcher refuses (that is the point), once is enough to know.
     "loggers": {
         "fontTools": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        # axes announces its configuration at every start, management commands included.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -146,6 +191,8 @@ SIGNING_ORGANISATION = env.str("SIGNING_ORGANISATION", default="Bộ Tài chính
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
+# Workers and beat log through LOGGING above (JSON in production), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery beat runs the reminder sweep (workflow.reminders); without a broker, run
 # `manage.py send_reminders` from cron or a systemd timer instead.
 CELERY_BEAT_SCHEDULE = {
@@ -155,3 +202,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off
+
+# Content Security Policy in every environment, so the browser tests run under it: our own
+# origin only, no inline script or style (pages use static/js and static/css). data: images
+# are Bootstrap's CSS icons and the empty favicon.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

@@ -52,12 +52,20 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="en-US")
     page = context.new_page()
+    # Every page runs under the Content Security Policy: anything it blocks (an inline
+    # script, handler or style="") is a defect of the page, reported by Chromium here.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not blocked, "the Content Security Policy blocked: " + "; ".join(blocked)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
