@@ -206,7 +206,6 @@ def campaign_rows(
             "pk",
             "stage",
             "revision",
-            "created_at",
             "unit__code",
             "unit__name",
             "unit__kind",
@@ -257,6 +256,7 @@ def campaign_rows(
             cutoff_cache[day] = campaign.cutoff(day)
         return cutoff_cache[day]
 
+    issued = timezone.make_aware(datetime.datetime.combine(campaign.issued_on, datetime.time()))
     name_formats = {
         AdministrativeUnit.Kind.CITY: str(_("%(name)s City")),
         AdministrativeUnit.Kind.PROVINCE: str(_("%(name)s Province")),
@@ -268,7 +268,6 @@ def campaign_rows(
         pk,
         stage_value,
         revision,
-        created_at,
         code,
         name,
         kind,
@@ -304,7 +303,8 @@ def campaign_rows(
                 left=stage_left,
                 untouched=untouched_drafting,
             )
-        entered = entered_at or created_at
+        # A stage never entered by a transition is drafting since the campaign went out.
+        entered = entered_at or issued
         rows.append(
             Row(
                 submission_id=pk,
@@ -329,7 +329,6 @@ def campaign_rows(
             )
         )
     # Units the campaign was sent to that have no submission yet are expected all the same.
-    issued = timezone.make_aware(datetime.datetime.combine(campaign.issued_on, datetime.time()))
     for missing in (
         campaign.units.exclude(submissions__campaign=campaign)
         .select_related("region")

@@ -90,6 +90,8 @@ def test_every_province_at_a_glance_on_5_may(coordinator: Any, hanoi: Submission
     assert "Trả lại" in dn and "Có nguy cơ trễ hạn" in dn
     hp = _row(page, "31")
     assert "Quá hạn" in hp and "Chưa bắt đầu" in hp  # drafting overdue; nothing done yet
+    # Time in the stage: since the transition into it, or since the letter went out (27/4).
+    assert ">23 giờ<" in hn and ">18 giờ<" in dn and ">8 ngày 9 giờ<" in hp
     ct = _row(page, "92")
     assert 'title="08/05/2020"' in ct  # the extended deadline
     # Units with no submission yet are listed too: all 63 are expected.
