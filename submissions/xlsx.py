@@ -332,13 +332,19 @@ def _group_members(rows: Sequence[SheetRow], first: int) -> dict[int, list[int]]
     return members
 
 
-def _sum_formula(letter: str, numbers: list[int]) -> str:
-    """=SUM(D8:D11) over a contiguous block, =SUM(D7,D12,...) otherwise."""
+def _total(refs: str) -> str:
+    """A sum that stays blank when nothing below it is filled, as on the page: there a blank
+    means "not answered" and 0 is an answer."""
+    return f'=IF(COUNT({refs})=0,"",SUM({refs}))'
+
+
+def _sum_formula(letter: str, numbers: list[int]) -> str | None:
+    """The sum of one column over the given rows: D8:D11 when contiguous, D7,D12,... if not."""
     if not numbers:
-        return "=0"
+        return None
     if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 1:
-        return f"=SUM({letter}{numbers[0]}:{letter}{numbers[-1]})"
-    return "=SUM(" + ",".join(f"{letter}{n}" for n in numbers) + ")"
+        return _total(f"{letter}{numbers[0]}:{letter}{numbers[-1]}")
+    return _total(",".join(f"{letter}{n}" for n in numbers))
 
 
 def _sum_parts(layout: SheetLayout, column: SheetColumn) -> list[SheetColumn]:
@@ -402,7 +408,7 @@ def _write_row(
                 cell.value = _sum_formula(column.letter, members.get(number, []))
                 cell.fill = fill or COMPUTED_FILL
             elif kind == TemplateColumn.Kind.SUM:
-                cell.value = f"=SUM({_ranges(_sum_parts(layout, column), number)})"
+                cell.value = _total(_ranges(_sum_parts(layout, column), number))
                 cell.fill = COMPUTED_FILL
             else:
                 cell.value = _number(row.values.get(column.name))
