@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -17,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from submissions import services
 from submissions.models import Submission
+from submissions.selectors import appendix_fingerprint, appendix_lines, appendix_table
 from workflow.roles import Role
 from workflow.stages import Stage
 
@@ -30,6 +34,7 @@ COLUMN = {
     "demand": "D",
     "allocated": "E",
     "alloc_invest_ctmt": "F",
+    "alloc_invest_self": "G",
     "alloc_recurrent_separate": "K",
     "spent": "L",
     "completed_products": "M",
@@ -176,11 +181,14 @@ def test_download_has_the_letters_header_formulas_formats_and_saved_values(
     assert ws["B26"].value == "Tổng cộng"
 
     # Group rows and the grand total are formulas; so is "Tổng số" of the allocation.
-    assert ws["D10"].value == "=SUM(D11:D14)"
-    assert ws["L18"].value == "=SUM(L19:L20)"
-    assert ws["D26"].value == "=SUM(D10,D15,D18,D21,D24,D25)"
-    assert ws["E11"].value == "=SUM(F11:K11)"
-    assert ws["E10"].value == "=SUM(E11:E14)"
+    # Blank while nothing below is filled, as on the page (where 0 is an answer, blank is not).
+    assert ws["D10"].value == '=IF(COUNT(D11:D14)=0,"",SUM(D11:D14))'
+    assert ws["L18"].value == '=IF(COUNT(L19:L20)=0,"",SUM(L19:L20))'
+    assert (
+        ws["D26"].value == '=IF(COUNT(D10,D15,D18,D21,D24,D25)=0,"",SUM(D10,D15,D18,D21,D24,D25))'
+    )
+    assert ws["E11"].value == '=IF(COUNT(F11:K11)=0,"",SUM(F11:K11))'
+    assert ws["E10"].value == '=IF(COUNT(E11:E14)=0,"",SUM(E11:E14))'
     # Saved values, as numbers Excel can add; percentages as Excel percentages.
     assert ws["D11"].value == 1234.5
     assert ws["G11"].value == 12345678.999
@@ -192,7 +200,8 @@ def test_download_has_the_letters_header_formulas_formats_and_saved_values(
     # A province's text is never a formula in the ministry's Excel.
     assert ws["C11"].value == '=HYPERLINK("http://example.vn")'
     assert ws["C11"].data_type == "s"
-    assert ws["D21"].value == "=SUM(D22:D23)" and ws["D24"].value == 100  # 5 takes entries
+    assert ws["D21"].value == '=IF(COUNT(D22:D23)=0,"",SUM(D22:D23))'
+    assert ws["D24"].value == 100  # group 5 has no sub-items: it takes entries itself
     assert ws["D11"].number_format == "#,##0.###"
     assert ws["N11"].number_format == "0.00%"
     assert ws["D10"].number_format == "#,##0.###"
@@ -202,6 +211,44 @@ def test_download_has_the_letters_header_formulas_formats_and_saved_values(
     assert not ws["B20"].protection.locked and ws["B19"].protection.locked
     assert ws.column_dimensions["Z"].hidden
     assert book["meta"].sheet_state == "veryHidden"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_spreadsheet_computes_the_totals_the_page_shows(
+    drafter_client: Any, filled: Submission, tmp_path: Path
+) -> None:
+    """LibreOffice recalculates the downloaded formulas: they match the server's totals."""
+    source = tmp_path / "phu-luc.xlsx"
+    source.write_bytes(_download(drafter_client, filled))
+    soffice = shutil.which("soffice") or "soffice"
+    subprocess.run(  # noqa: S603 - our own arguments, no shell
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    computed = openpyxl.load_workbook(tmp_path / "out" / "phu-luc.xlsx", data_only=True)
+    ws = computed.worksheets[0]
+    table = appendix_table(filled)
+    groups = [row for row in table if row.kind == "group"]
+    for number, row in zip((10, 15, 18, 21, 24, 25, 26), [*groups, table[-1]], strict=True):
+        for name in ("demand", "allocated", "alloc_invest_self", "spent"):
+            expected = row.totals.get(name)
+            value = ws[f"{COLUMN[name]}{number}"].value
+            assert (None if value in (None, "") else Decimal(str(value))) == expected, (
+                number,
+                name,
+            )
+    assert ws["E20"].value in (None, "")  # the new sub-item has no allocation yet: blank, not 0
 
 
 def test_export_then_import_changes_nothing(drafter_client: Any, filled: Submission) -> None:
@@ -340,6 +387,19 @@ def _zip_bomb(content: bytes) -> bytes:
     return out.getvalue()
 
 
+def _with_entities(content: bytes) -> bytes:
+    """The sheet's XML declares entities (the start of a "billion laughs"): defusedxml refuses."""
+    declared = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = declared + data
+            dst.writestr(name, data)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -355,8 +415,9 @@ def _zip_bomb(content: bytes) -> bytes:
         (lambda good: _zip_bomb(good), "Tệp sẽ bung ra thành 200,0\xa0MB khi mở"),
         (lambda good: good[: len(good) // 2], "Tệp bị hỏng, không đọc được như một sổ tính Excel"),
         (lambda good: good[:300], "Tệp bị hỏng, không đọc được như một sổ tính Excel"),
+        (lambda good: _with_entities(good), "Tệp bị hỏng, không đọc được như một sổ tính Excel"),
     ],
-    ids=["pdf", "text", "macros", "zip-bomb", "truncated", "truncated-to-a-header"],
+    ids=["pdf", "text", "macros", "zip-bomb", "truncated", "truncated-to-a-header", "xml-entities"],
 )
 def test_a_bad_file_is_refused_before_parsing_with_its_own_message(
     drafter_client: Any,
@@ -370,6 +431,36 @@ def test_a_bad_file_is_refused_before_parsing_with_its_own_message(
     page = _page(response)
     assert message in page
     assert "Chưa nhập gì từ tệp Excel" in page
+    assert _state(filled) == before
+
+
+def test_openpyxl_parses_through_defusedxml() -> None:
+    """The XML of an uploaded workbook never reaches a parser that expands entities."""
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML
+
+
+def test_the_service_refuses_a_workbook_older_than_the_appendix(
+    filled: Submission, drafter: Any
+) -> None:
+    """Checked again under the row lock, for a save that lands between reading and writing."""
+    line = line_by_code(filled, "1.2")
+    fingerprint = appendix_fingerprint(appendix_lines(filled))
+    services.appendix_save(
+        actor=drafter,
+        submission=filled,
+        revision=filled.revision,
+        values={line.pk: {"demand": Decimal("5")}},
+    )
+    before = _state(filled)
+    with pytest.raises(services.StaleRevision):
+        services.appendix_import(
+            actor=drafter,
+            submission=filled,
+            fingerprint=fingerprint,
+            values={line.pk: {"demand": Decimal("6")}},
+        )
     assert _state(filled) == before
 
 
