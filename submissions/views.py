@@ -23,6 +23,7 @@ from workflow.services import current_due
 from . import selectors, services, xlsx, xlsx_import
 from .attachments import inspect_upload
 from .forms import AppendixImportForm, AttachmentForm, LineItemForm, NarrativeForm
+from .models import LineItem, Submission
 from .readiness import readiness_of
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -145,8 +146,8 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _appendix_page(
     request: HttpRequest,
-    submission: Any,
-    lines: list[Any],
+    submission: Submission,
+    lines: list[LineItem],
     forms: dict[int, LineItemForm],
     *,
     add_errors: dict[int, str] | None = None,
