@@ -67,13 +67,17 @@ def inspect_upload(upload: UploadedFile) -> tuple[bytes, str]:
 
 
 def _has_macros(content: bytes) -> bool:
-    """Does this OOXML package carry a VBA project or declare itself macro-enabled?"""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as package:
-            names = package.namelist()
-            if any(name.lower().endswith("vbaproject.bin") for name in names):
-                return True
-            types = package.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            return package_has_macros(package)
     except (zipfile.BadZipFile, KeyError):
         return True  # not a readable package: refuse rather than store it
+
+
+def package_has_macros(package: zipfile.ZipFile) -> bool:
+    """Does this OOXML package carry a VBA project or declare itself macro-enabled?"""
+    names = package.namelist()
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        return True
+    types = package.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     return b"macroEnabled" in types

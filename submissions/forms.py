@@ -141,7 +141,7 @@ class LineItemForm(forms.ModelForm):
                 if data.get(name) and name not in self.errors:
                     self.add_error(
                         name,
-                        _("As designed + not as designed + not used must not exceed 100%%."),
+                        _("As designed + not as designed + not used must not exceed 100%."),
                     )
         return data
 
@@ -235,3 +235,19 @@ class AttachmentForm(forms.Form):
         },
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class AppendixImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Filled appendix (.xlsx)"),
+        error_messages={
+            "required": _("Choose the Excel file to upload."),
+            "empty": _("The file is empty."),
+        },
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "class": "form-control form-control-sm",
+            }
+        ),
+    )

@@ -7,8 +7,12 @@ stored.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -142,6 +146,29 @@ def appendix_table(submission: Submission, lines: list[LineItem] | None = None) 
             )
     table.append(TableRow("total", "", "", None, None, grand))
     return table
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Decimal | float):
+        return format(Decimal(str(value)).normalize(), "f")
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    return value
+
+
+def appendix_fingerprint(lines: Iterable[LineItem]) -> str:
+    """A digest of the appendix's lines and entries, and nothing else of the submission.
+
+    A downloaded workbook carries it: the upload is refused when the appendix
+    changed since, and accepted when only the narrative or the attachments did
+    (they bump the revision too).
+    """
+    names = [f.attname for f in LineItem._meta.concrete_fields if f.attname != "submission_id"]
+    content = [
+        [_canonical(getattr(line, name)) for name in names]
+        for line in sorted(lines, key=lambda line: line.pk)
+    ]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
 
 def measure_labels(campaign: Campaign) -> dict[str, str]:

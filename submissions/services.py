@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from workflow.access import can_edit_submission
 
+from . import selectors
 from .models import (
     AdministrativeUnit,
     Attachment,
@@ -64,11 +65,12 @@ def submission_create(*, campaign: Campaign, unit: AdministrativeUnit) -> Submis
     return submission
 
 
-def _lock_for_edit(*, actor: User, submission: Submission, revision: int) -> Submission:
+def _lock_for_edit(*, actor: User, submission: Submission, revision: int | None) -> Submission:
+    """The submission locked for writing; ``revision=None`` leaves the revision to the caller."""
     locked = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
     if not can_edit_submission(actor, locked):
         raise SubmissionError(_("This submission can no longer be edited at its current stage."))
-    if locked.revision != revision:
+    if revision is not None and locked.revision != revision:
         raise StaleRevision(
             _(
                 "Nothing was saved: this form was already sent, or someone saved the "
@@ -116,6 +118,56 @@ def appendix_save(
             _remove_sub_item(locked, remove_line_id)
         _bump(locked, actor)
     return locked
+
+
+def appendix_import(
+    *,
+    actor: User,
+    submission: Submission,
+    fingerprint: str,
+    values: Mapping[int, Mapping[str, Any]],
+) -> int:
+    """Save every line's entries read from a workbook the drafter downloaded and filled.
+
+    The workbook replaces all the entries, so it is taken only if the appendix is
+    still as it was when the file was downloaded (``fingerprint``): saves of the
+    narrative or attachments since then do not matter, a save of the appendix
+    does (the file would silently undo it). Only lines whose entries differ are
+    written, through ``appendix_save``; if none differ, nothing is saved and the
+    revision stays. Returns the number of lines changed.
+    """
+    with transaction.atomic():
+        locked = _lock_for_edit(actor=actor, submission=submission, revision=None)
+        lines = {line.pk: line for line in locked.lines.all()}
+        if selectors.appendix_fingerprint(lines.values()) != fingerprint or set(values) - set(
+            lines
+        ):
+            raise StaleRevision(stale_import_message())
+        changed = {
+            pk: fields
+            for pk, fields in values.items()
+            if any(not _same(getattr(lines[pk], name), value) for name, value in fields.items())
+        }
+        if changed:
+            appendix_save(actor=actor, submission=locked, revision=locked.revision, values=changed)
+    return len(changed)
+
+
+def stale_import_message() -> str:
+    return _(
+        "Nothing was imported: the appendix was saved after this file was downloaded, and "
+        "the file would overwrite those changes. Download the appendix again, copy your "
+        "entries into the new file and upload that one."
+    )
+
+
+def _same(saved: Any, new: Any) -> bool:
+    """Equal as the user sees it: 60 is 60.00, and a line break is a line break."""
+    if isinstance(saved, str) and isinstance(new, str):
+        return saved.replace("\r\n", "\n") == new.replace("\r\n", "\n")
+    if isinstance(saved, Decimal | float) and isinstance(new, Decimal | float | int):
+        return Decimal(str(saved)) == Decimal(str(new))
+    return bool(saved == new)
 
 
 def _add_sub_item(submission: Submission, group: TemplateRow, label: str) -> LineItem:

@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workflow import access
@@ -20,10 +21,14 @@ from workflow import selectors as workflow_selectors
 from workflow.deadlines import submission_deadlines
 from workflow.services import current_due
 
-from . import selectors, services
+from . import selectors, services, xlsx, xlsx_import
 from .attachments import inspect_upload
-from .forms import AttachmentForm, LineItemForm, NarrativeForm
+from .forms import AppendixImportForm, AttachmentForm, LineItemForm, NarrativeForm
+from .models import LineItem, Submission
 from .readiness import readiness_of
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ERRORS_SHOWN = 200
 
 
 def _actor(request: HttpRequest) -> User:
@@ -141,24 +146,104 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Nothing was saved: correct the fields marked in red and save again."),
             )
+    return _appendix_page(request, submission, lines, forms, add_errors=add_errors)
+
+
+def _appendix_page(
+    request: HttpRequest,
+    submission: Submission,
+    lines: list[LineItem],
+    forms: dict[int, LineItemForm],
+    *,
+    add_errors: dict[int, str] | None = None,
+    import_errors: list[str] | None = None,
+) -> HttpResponse:
     table = selectors.appendix_table(submission, lines)
     for row in table:
         row.form = forms.get(row.line.pk) if row.line else None  # type: ignore[attr-defined]
+    import_errors = import_errors or []
     return render(
         request,
         "submissions/appendix.html",
         {
             "submission": submission,
-            "editable": editable,
+            "editable": access.can_edit_submission(request.user, submission),
             "table": table,
             "columns": selectors.column_tree(submission.campaign),
             "footnotes": submission.campaign.footnotes.all(),
-            "add_errors": add_errors,
+            "add_errors": add_errors or {},
+            "import_form": AppendixImportForm(),
+            "import_errors": import_errors[:MAX_ERRORS_SHOWN],
+            "import_errors_more": max(len(import_errors) - MAX_ERRORS_SHOWN, 0),
+            "import_max_size": xlsx_import.max_bytes(),
             "returned": workflow_selectors.current_return(submission),
             "readiness": readiness_of(submission),
             "tab": "appendix",
         },
     )
+
+
+@login_required
+def appendix_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The appendix as an Excel workbook, filled with what is saved."""
+    submission = access.get_submission_for_user_or_404(request.user, pk)
+    content = xlsx.submission_workbook(
+        submission, editable=access.can_edit_submission(request.user, submission)
+    )
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    name = f"phu-luc-{submission.campaign.code}-{submission.unit.code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def appendix_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a filled appendix workbook: every cell checked, then all saved or nothing."""
+    submission = access.get_submission_for_user_or_404(request.user, pk)
+    if not access.can_edit_submission(request.user, submission):
+        messages.error(request, _("This submission can no longer be edited at its current stage."))
+        return redirect(submission)
+    form = AppendixImportForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if not form.is_valid():
+        errors = [str(e) for e in form.errors.get("file", [])]
+    else:
+        try:
+            content = xlsx_import.check_package(form.cleaned_data["file"])
+            imported = xlsx_import.read_appendix(content, submission)
+            changed = services.appendix_import(
+                actor=_actor(request),
+                submission=submission,
+                fingerprint=imported.fingerprint,
+                values=imported.values,
+            )
+        except xlsx_import.ImportRefused as exc:
+            errors = exc.messages
+        except services.SubmissionError as exc:
+            errors = [str(exc)]
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            if changed:
+                messages.success(
+                    request,
+                    ngettext(
+                        "The Excel file was imported: %(count)s line changed.",
+                        "The Excel file was imported: %(count)s lines changed.",
+                        changed,
+                    )
+                    % {"count": changed},
+                )
+            else:
+                messages.info(
+                    request,
+                    _("The file holds the same entries as the appendix: nothing was changed."),
+                )
+            return redirect("submissions:appendix", pk=submission.pk)
+    messages.error(request, _("Nothing was imported from the Excel file: see the list below."))
+    lines = selectors.appendix_lines(submission)
+    return _appendix_page(request, submission, lines, _line_forms(lines), import_errors=errors)
 
 
 @login_required

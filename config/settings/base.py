@@ -140,6 +140,11 @@ MEDIA_URL = "/media-not-served/"
 
 # Attachments: the accepted kinds (by content) and the size limit.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# An uploaded appendix workbook: its size, and what its parts may add up to once unpacked.
+APPENDIX_IMPORT_MAX_BYTES = env.int("APPENDIX_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+APPENDIX_IMPORT_MAX_UNPACKED_BYTES = env.int(
+    "APPENDIX_IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024
+)
 # Django refuses bigger request bodies held in memory; files stream to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

@@ -1,0 +1,639 @@
+"""The appendix as an Excel worksheet, in the letter's layout.
+
+``write_appendix`` draws the header tree and the rows of any appendix into a
+worksheet: the multi-level merged header exactly as the appendix page shows
+it, group rows and the grand total as Excel formulas, amounts in million VND,
+percentages as Excel percentages, frozen header rows. The province's download
+(``submission_workbook``) and the national report both call it; what each row
+holds (a province's entries, or sums over provinces) is the caller's business.
+
+A cell of Excel holds one value, so a column that carries a share and its
+reason on the page ("Chưa hoàn thành /Lý do") takes two columns here, under
+its own header, with a last header row naming them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import selectors
+from .models import Submission, TemplateColumn
+from .selectors import ColumnTree, TableRow
+
+# What the hidden sheet of a province's download says; the import reads it back.
+META_SHEET = "meta"
+FORMAT = "appendix-xlsx/1"
+
+AMOUNT_FORMAT = "#,##0.###"
+AMOUNT_WHOLE_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.00%"
+PERCENT_WHOLE_FORMAT = "0%"
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="E9ECEF")
+FOOTNOTE_FILL = PatternFill("solid", fgColor="F4F6F8")
+COMPUTED_FILL = PatternFill("solid", fgColor="F1F3F5")
+GROUP_FILL = PatternFill("solid", fgColor="E7F1FF")
+UNLOCKED = Protection(locked=False)
+WIDTHS: dict[str, int] = {
+    TemplateColumn.Kind.ROW_NUMBER: 6,
+    TemplateColumn.Kind.ROW_LABEL: 46,
+    TemplateColumn.Kind.TEXT: 30,
+    TemplateColumn.Kind.AMOUNT: 15,
+    TemplateColumn.Kind.SUM: 15,
+    TemplateColumn.Kind.PERCENT: 11,
+    TemplateColumn.Kind.FLAG: 12,
+}
+REASON_WIDTH = 26
+LINE_HEIGHT = 15
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    """One column of the sheet: a leaf of the header tree, or the reason beside a share."""
+
+    index: int  # 1-based
+    leaf: TemplateColumn
+    name: str  # the LineItem measure it holds ("" for STT and the label)
+    is_reason: bool = False
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.index)
+
+    @property
+    def kind(self) -> str:
+        return TemplateColumn.Kind.TEXT if self.is_reason else self.leaf.kind
+
+
+@dataclass(frozen=True)
+class HeaderBox:
+    """A header cell and the block it is merged over (1-based, relative to the header's top)."""
+
+    label: str
+    row: int
+    column: int
+    rows: int
+    columns: int
+    footnote: bool = False
+    from_template: bool = True  # False for the "%" / "Reason" names this module adds
+
+
+@dataclass
+class SheetLayout:
+    """Where things are: the import reads a file back with the layout that wrote it."""
+
+    tree: ColumnTree
+    columns: list[SheetColumn]
+    header: list[HeaderBox]
+    header_height: int
+    header_top: int = 1
+    row_numbers: dict[str, int] = field(default_factory=dict)  # row key -> sheet row
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_top + self.header_height
+
+    @property
+    def key_column(self) -> int:
+        """The hidden column naming each row, right of the table."""
+        return len(self.columns) + 1
+
+    def column_of(self, name: str) -> SheetColumn:
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass
+class SheetRow:
+    """A row to write: a task group, a line, or the grand total.
+
+    ``values`` maps measure names to what the row holds. A ``computed`` group
+    row sums the lines below it up to the next group, and the grand total sums
+    the group rows, both by formula. ``key`` names the row in the hidden column
+    so that a round trip finds it again; ``custom`` marks the province's own
+    sub-items, whose name the drafter may edit.
+    """
+
+    kind: str  # "group", "line" or "total"
+    stt: str
+    label: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    computed: bool = False
+    key: str = ""
+    custom: bool = False
+
+
+def layout_for(tree: ColumnTree, *, header_top: int = 1) -> SheetLayout:
+    """The sheet's columns and merged header boxes for a column tree."""
+    columns: list[SheetColumn] = []
+    for leaf in tree.leaves:
+        columns.append(SheetColumn(len(columns) + 1, leaf, leaf.field))
+        if leaf.reason_field:
+            columns.append(SheetColumn(len(columns) + 1, leaf, leaf.reason_field, is_reason=True))
+    depth = len(tree.header_rows)
+    reason_leaves = [leaf for leaf in tree.leaves if leaf.reason_field]
+    # A share-with-reason leaf on the deepest level needs one more row for "%" and "Reason".
+    height = depth + (1 if any(leaf.level == depth for leaf in reason_leaves) else 0)
+    first_column: dict[int, int] = {}
+    for column in columns:
+        first_column.setdefault(column.leaf.pk, column.index)
+    header: list[HeaderBox] = []
+    for level, cells in enumerate(tree.header_rows, start=1):
+        for cell in cells:
+            node = cell.column
+            leaves = _leaves_under(tree, node)
+            start = first_column[leaves[0].pk]
+            width = sum(2 if leaf.reason_field else 1 for leaf in leaves)
+            is_leaf = len(leaves) == 1 and leaves[0].pk == node.pk
+            rows = cell.rowspan
+            footnote = node.origin == TemplateColumn.Origin.FOOTNOTE
+            if is_leaf:
+                rows = height - level + 1 - (1 if node.reason_field else 0)
+            header.append(HeaderBox(node.label, level, start, rows, width, footnote))
+            if is_leaf and node.reason_field:
+                header.append(HeaderBox(_("Share (%)"), height, start, 1, 1, footnote, False))
+                header.append(HeaderBox(_("Reason"), height, start + 1, 1, 1, footnote, False))
+    return SheetLayout(tree, columns, header, height, header_top)
+
+
+def _ancestors(tree: ColumnTree, column: TemplateColumn) -> list[int]:
+    """The pks of the header nodes above a column, nearest first (without queries)."""
+    parent_of = {cell.column.pk: cell.column.parent_id for row in tree.header_rows for cell in row}
+    chain, pk = [], parent_of.get(column.pk)
+    while pk is not None:
+        chain.append(pk)
+        pk = parent_of.get(pk)
+    return chain
+
+
+def _leaves_under(tree: ColumnTree, node: TemplateColumn) -> list[TemplateColumn]:
+    return [leaf for leaf in tree.leaves if leaf.pk == node.pk or node.pk in _ancestors(tree, leaf)]
+
+
+def safe_text(value: Any) -> str:
+    """Text as a cell can hold it: no control characters, one kind of line break."""
+    text = "" if value is None else str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n"))
+
+
+def _set_text(cell: Cell, value: Any) -> None:
+    # Text is text: "=HYPERLINK(...)" typed by a province must not become a formula
+    # in the ministry's Excel.
+    cell.value = safe_text(value)
+    cell.data_type = "s"
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def write_appendix(
+    ws: Worksheet,
+    *,
+    tree: ColumnTree,
+    rows: Sequence[SheetRow],
+    top: int = 1,
+    editable: bool = False,
+) -> SheetLayout:
+    """Write the header tree from row ``top`` and the rows under it; return where all went.
+
+    ``editable`` unlocks the cells a drafter fills (the sheet is protected without
+    a password, so the header, labels and formulas are not overwritten by
+    accident) and adds Excel's own input checks to them; the server checks
+    everything again on import.
+    """
+    layout = layout_for(tree, header_top=top)
+    for column in layout.columns:
+        width = REASON_WIDTH if column.is_reason else WIDTHS.get(column.leaf.kind, 14)
+        ws.column_dimensions[column.letter].width = width
+    _write_header(ws, layout)
+    row_number = layout.first_data_row
+    for row in rows:
+        if row.key:
+            layout.row_numbers[row.key] = row_number
+        row_number += 1
+    group_rows = _group_members(rows, layout.first_data_row)
+    for offset, row in enumerate(rows):
+        number = layout.first_data_row + offset
+        _write_row(ws, layout, row, number, group_rows, editable)
+    last = layout.first_data_row + len(rows) - 1
+    ws.column_dimensions[get_column_letter(layout.key_column)].hidden = True
+    label_column = next(
+        (c for c in layout.columns if c.leaf.kind == TemplateColumn.Kind.ROW_LABEL), None
+    )
+    freeze_column = (label_column.index + 1) if label_column else 1
+    ws.freeze_panes = ws.cell(row=layout.first_data_row, column=freeze_column)
+    if rows:
+        _number_formats(ws, layout, last)
+        if editable:
+            _validations(ws, layout, rows)
+    if editable:
+        ws.protection.sheet = True
+        # Protected against overwriting, not against tidying up.
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+        ws.protection.formatCells = False
+    ws.print_title_rows = f"{top}:{top + layout.header_height - 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return layout
+
+
+def _lines_needed(text: Any, width: float) -> int:
+    """How many lines wrapped text takes in a column ``width`` characters wide (an estimate:
+    spreadsheets do not size rows that a program wrote, and LibreOffice overlaps them)."""
+    if text is None or text == "":
+        return 1
+    usable = max(width - 1, 1)
+    return sum(max(1, math.ceil(len(part) * 1.1 / usable)) for part in str(text).split("\n"))
+
+
+def _width(ws: Worksheet, first: int, count: int) -> float:
+    return sum(
+        ws.column_dimensions[get_column_letter(c)].width or 13 for c in range(first, first + count)
+    )
+
+
+def _write_header(ws: Worksheet, layout: SheetLayout) -> None:
+    top = layout.header_top
+    heights = [LINE_HEIGHT] * layout.header_height
+    for box in sorted(layout.header, key=lambda b: b.rows):
+        need = _lines_needed(box.label, _width(ws, box.column, box.columns)) * LINE_HEIGHT + 4
+        rows = range(box.row - 1, box.row - 1 + box.rows)
+        short = need - sum(heights[r] for r in rows)
+        if short > 0:
+            heights[rows[-1]] += short
+    for offset, height in enumerate(heights):
+        ws.row_dimensions[top + offset].height = height
+    for box in layout.header:
+        row, column = top + box.row - 1, box.column
+        fill = FOOTNOTE_FILL if box.footnote else HEADER_FILL
+        font = Font(bold=not box.footnote, italic=box.footnote)
+        for r in range(row, row + box.rows):
+            for c in range(column, column + box.columns):
+                cell = ws.cell(row=r, column=c)
+                cell.border, cell.fill, cell.font = BORDER, fill, font
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.cell(row=row, column=column).value = box.label
+        if box.rows > 1 or box.columns > 1:
+            ws.merge_cells(
+                start_row=row,
+                start_column=column,
+                end_row=row + box.rows - 1,
+                end_column=column + box.columns - 1,
+            )
+
+
+def _group_members(rows: Sequence[SheetRow], first: int) -> dict[int, list[int]]:
+    """For each computed group row, the sheet rows it sums; for the total, the group rows."""
+    members: dict[int, list[int]] = {}
+    current: int | None = None
+    groups: list[int] = []
+    total: int | None = None
+    for offset, row in enumerate(rows):
+        number = first + offset
+        if row.kind == "group":
+            groups.append(number)
+            current = number if row.computed else None
+            if current is not None:
+                members[current] = []
+        elif row.kind == "total":
+            total, current = number, None
+        elif current is not None:
+            members[current].append(number)
+    if total is not None:
+        members[total] = groups
+    return members
+
+
+def _total(refs: str) -> str:
+    """A sum that stays blank when nothing below it is filled, as on the page: there a blank
+    means "not answered" and 0 is an answer."""
+    return f'=IF(COUNT({refs})=0,"",SUM({refs}))'
+
+
+def _sum_formula(letter: str, numbers: list[int]) -> str | None:
+    """The sum of one column over the given rows: D8:D11 when contiguous, D7,D12,... if not."""
+    if not numbers:
+        return None
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 1:
+        return _total(f"{letter}{numbers[0]}:{letter}{numbers[-1]}")
+    return _total(",".join(f"{letter}{n}" for n in numbers))
+
+
+def _sum_parts(layout: SheetLayout, column: SheetColumn) -> list[SheetColumn]:
+    """The amount columns a 'sum' column adds up within a row.
+
+    They are the amount leaves under the nearest header carrying the same
+    measure ("Kinh phí đã bố trí (*)" for its "Tổng số"), else under its parent.
+    """
+    nodes = {cell.column.pk: cell.column for row in layout.tree.header_rows for cell in row}
+    chain = _ancestors(layout.tree, column.leaf)
+    anchor = next((pk for pk in chain if nodes[pk].field == column.leaf.field), None)
+    if anchor is None:
+        anchor = chain[0] if chain else None
+    return [
+        other
+        for other in layout.columns
+        if not other.is_reason
+        and other.leaf.kind == TemplateColumn.Kind.AMOUNT
+        and (anchor is None or anchor in _ancestors(layout.tree, other.leaf))
+    ]
+
+
+def _ranges(letters: list[SheetColumn], row: int) -> str:
+    """D8:I8 for adjacent columns, D8,F8 otherwise."""
+    indexes = [c.index for c in letters]
+    if indexes and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        return f"{letters[0].letter}{row}:{letters[-1].letter}{row}"
+    return ",".join(f"{c.letter}{row}" for c in letters)
+
+
+def _write_row(
+    ws: Worksheet,
+    layout: SheetLayout,
+    row: SheetRow,
+    number: int,
+    members: dict[int, list[int]],
+    editable: bool,
+) -> None:
+    bold = row.kind in ("group", "total")
+    fill = GROUP_FILL if row.kind == "group" else (COMPUTED_FILL if row.kind == "total" else None)
+    entries = not row.computed and row.kind != "total"
+    for column in layout.columns:
+        cell = ws.cell(row=number, column=column.index)
+        cell.border = BORDER
+        cell.font = Font(bold=bold, italic=row.custom)
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        if fill is not None:
+            cell.fill = fill
+        kind = column.kind
+        if kind == TemplateColumn.Kind.ROW_NUMBER:
+            _set_text(cell, row.stt)
+            cell.alignment = Alignment(horizontal="center", vertical="top")
+        elif kind == TemplateColumn.Kind.ROW_LABEL:
+            label = row.label if row.kind != "total" else _("Grand total")
+            _set_text(cell, label)
+            if row.custom and editable:
+                cell.protection = UNLOCKED
+        elif kind in (TemplateColumn.Kind.AMOUNT, TemplateColumn.Kind.SUM):
+            cell.alignment = Alignment(horizontal="right", vertical="top")
+            if not entries:
+                cell.value = _sum_formula(column.letter, members.get(number, []))
+                cell.fill = fill or COMPUTED_FILL
+            elif kind == TemplateColumn.Kind.SUM:
+                cell.value = _total(_ranges(_sum_parts(layout, column), number))
+                cell.fill = COMPUTED_FILL
+            else:
+                cell.value = _number(row.values.get(column.name))
+                if editable:
+                    cell.protection = UNLOCKED
+        elif not entries:
+            continue  # percentages and text do not add up
+        elif kind == TemplateColumn.Kind.PERCENT:
+            value = row.values.get(column.name)
+            cell.value = None if value is None else _number(Decimal(value) / 100)
+            cell.alignment = Alignment(horizontal="right", vertical="top")
+            if editable:
+                cell.protection = UNLOCKED
+        elif kind == TemplateColumn.Kind.FLAG:
+            value = row.values.get(column.name)
+            cell.value = _("Yes") if value is True else (_("No") if value is False else None)
+            cell.alignment = Alignment(horizontal="center", vertical="top")
+            if editable:
+                cell.protection = UNLOCKED
+        else:
+            _set_text(cell, row.values.get(column.name))
+            if editable:
+                cell.protection = UNLOCKED
+    if row.key:
+        _set_text(ws.cell(row=number, column=layout.key_column), row.key)
+    lines = max(
+        _lines_needed(ws.cell(row=number, column=c.index).value, _width(ws, c.index, 1) / 1.1)
+        if c.kind in (TemplateColumn.Kind.ROW_LABEL, TemplateColumn.Kind.TEXT)
+        else 1
+        for c in layout.columns
+    )
+    ws.row_dimensions[number].height = lines * LINE_HEIGHT + 3
+
+
+def _number_formats(ws: Worksheet, layout: SheetLayout, last: int) -> None:
+    """Amounts show 1.234,5 (the page's way) and whole amounts no decimal mark."""
+    first = layout.first_data_row
+    for column in layout.columns:
+        if column.kind in (TemplateColumn.Kind.AMOUNT, TemplateColumn.Kind.SUM):
+            base, whole, test = AMOUNT_FORMAT, AMOUNT_WHOLE_FORMAT, "MOD({cell},1)=0"
+        elif column.kind == TemplateColumn.Kind.PERCENT:
+            base, whole, test = PERCENT_FORMAT, PERCENT_WHOLE_FORMAT, "MOD(ROUND({cell}*100,6),1)=0"
+        else:
+            continue
+        for number in range(first, last + 1):
+            ws.cell(row=number, column=column.index).number_format = base
+        # "#,##0.###" would show 1.234, for a whole number: a conditional format drops the mark.
+        cell = f"{column.letter}{first}"
+        rule = Rule(
+            type="expression",
+            formula=[f"AND(ISNUMBER({cell}),{test.format(cell=cell)})"],
+            dxf=DifferentialStyle(
+                numFmt=NumberFormat(numFmtId=200 + column.index, formatCode=whole)
+            ),
+        )
+        ws.conditional_formatting.add(f"{cell}:{column.letter}{last}", rule)
+
+
+def _validations(ws: Worksheet, layout: SheetLayout, rows: Sequence[SheetRow]) -> None:
+    """Excel's own checks while typing; the import checks everything again."""
+    first = layout.first_data_row
+    entry_rows = [
+        first + offset
+        for offset, row in enumerate(rows)
+        if not row.computed and row.kind != "total"
+    ]
+    if not entry_rows:
+        return
+    amount = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Amount"),
+        error=_("Enter an amount in million VND, not negative."),
+    )
+    percent = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Percentage"),
+        error=_("Enter a percentage between 0% and 100%."),
+    )
+    flag = DataValidation(
+        type="list",
+        formula1='"{yes},{no}"'.format(yes=_("Yes"), no=_("No")),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Yes / no"),
+        error=_("Choose Yes or No, or leave the cell empty."),
+    )
+    for validation, kind in (
+        (amount, TemplateColumn.Kind.AMOUNT),
+        (percent, TemplateColumn.Kind.PERCENT),
+        (flag, TemplateColumn.Kind.FLAG),
+    ):
+        for column in layout.columns:
+            if column.kind == kind:
+                for number in entry_rows:
+                    validation.add(f"{column.letter}{number}")
+        if validation.sqref:
+            ws.add_data_validation(validation)
+
+
+# The province's download --------------------------------------------------------------------
+
+
+def sheet_rows(table: Sequence[TableRow]) -> list[SheetRow]:
+    """A submission's appendix table as rows to write, each keyed for the round trip."""
+    rows = []
+    for row in table:
+        values = _line_values(row.line) if row.line is not None else {}
+        if row.kind == "total":
+            rows.append(SheetRow("total", "", "", computed=True, key="total"))
+        elif row.kind == "group":
+            assert row.template_row is not None
+            key = (
+                f"line:{row.line.pk}" if row.line is not None else f"group:{row.template_row.code}"
+            )
+            rows.append(SheetRow("group", row.stt, row.label, values, row.computed, key))
+        else:
+            assert row.line is not None
+            rows.append(
+                SheetRow(
+                    "line",
+                    row.stt,
+                    row.label,
+                    values,
+                    key=f"line:{row.line.pk}",
+                    custom=row.line.is_custom,
+                )
+            )
+    return rows
+
+
+def _line_values(line: Any) -> dict[str, Any]:
+    return {f.attname: getattr(line, f.attname) for f in line._meta.concrete_fields}
+
+
+def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
+    """The province's appendix as an XLSX file, with what is saved filled in."""
+    campaign = submission.campaign
+    lines = selectors.appendix_lines(submission)
+    table = selectors.appendix_table(submission, lines)
+    tree = selectors.column_tree(campaign)
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = _("Appendix")
+    width = len(layout_for(tree).columns)
+    now = timezone.localtime()
+    title_lines = [
+        (campaign.report_title, Font(bold=True, size=13)),
+        (submission.unit.full_name, Font(bold=True, size=12)),
+        (
+            _("(Attached to letter %(number)s of %(date)s of the %(issuer)s)")
+            % {
+                "number": campaign.number,
+                "date": date_format(campaign.issued_on, "SHORT_DATE_FORMAT"),
+                "issuer": campaign.issuer,
+            },
+            Font(italic=True),
+        ),
+        (
+            _("Downloaded at %(when)s, revision %(revision)s. Unit: %(unit)s")
+            % {
+                "when": date_format(now, "SHORT_DATETIME_FORMAT"),
+                "revision": submission.revision,
+                "unit": campaign.amount_unit,
+            },
+            Font(italic=True, size=9),
+        ),
+    ]
+    for number, (text, font) in enumerate(title_lines, start=1):
+        cell = ws.cell(row=number, column=1)
+        _set_text(cell, text)
+        cell.font = font
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.merge_cells(start_row=number, start_column=1, end_row=number, end_column=width)
+    ws.row_dimensions[1].height = 36
+    top = len(title_lines) + 2
+    layout = write_appendix(ws, tree=tree, rows=sheet_rows(table), top=top, editable=editable)
+    after = layout.first_data_row + len(table) + 1
+    notes = [f"{note.marker}: {note.text}" for note in campaign.footnotes.all()]
+    notes.append(
+        _(
+            "Fill the white cells: amounts in %(unit)s, percentages as 0%% to 100%%, "
+            "Yes or No for acceptance. Group rows and the grand total are formulas. "
+            "Add or remove sub-items on the appendix page, then download the file again."
+        )
+        % {"unit": campaign.amount_unit}
+    )
+    for offset, text in enumerate(notes):
+        cell = ws.cell(row=after + offset, column=1)
+        _set_text(cell, text)
+        cell.font = Font(italic=True, size=9)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(
+            start_row=after + offset, start_column=1, end_row=after + offset, end_column=width
+        )
+        ws.row_dimensions[after + offset].height = 30
+    meta = book.create_sheet(META_SHEET)
+    meta.sheet_state = "veryHidden"
+    for number, (key, value) in enumerate(
+        [
+            ("format", FORMAT),
+            ("submission", str(submission.pk)),
+            ("campaign", campaign.code),
+            ("unit", submission.unit.code),
+            ("revision", str(submission.revision)),
+            ("appendix", selectors.appendix_fingerprint(lines)),
+            ("header_top", str(layout.header_top)),
+            ("exported_at", now.isoformat()),
+        ],
+        start=1,
+    ):
+        meta.cell(row=number, column=1).value = key
+        _set_text(meta.cell(row=number, column=2), value)
+    book.properties.title = campaign.report_title[:250]
+    book.properties.creator = submission.unit.full_name
+    book.properties.created = now.astimezone(datetime.UTC).replace(tzinfo=None)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
