@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:code>/", views.dashboard, name="dashboard"),
     re_path(r"^(?P<code>[-\w]+)/export\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
     path("<slug:code>/remind/", views.remind, name="remind"),
+    path("<slug:code>/schedule/", views.schedule, name="schedule"),
 ]

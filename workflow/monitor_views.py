@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +22,11 @@ from django.views.decorators.http import require_POST
 
 from submissions.models import Campaign
 
-from . import access, monitoring
+from . import access, monitoring, services
+from .calendar import WorkingCalendar
+from .deadlines import DEFAULT_OFFSETS, LADDER, Schedule
+from .forms import CalendarDayForm, StageScheduleForm
+from .models import CalendarException, StageSchedule
 from .reminders import ReminderError, reminders_send
 
 
@@ -163,3 +169,71 @@ def remind(request: HttpRequest, code: str) -> HttpResponse:
         % {"count": len(sent), "emails": emails},
     )
     return redirect(target)
+
+
+@login_required
+def schedule(request: HttpRequest, code: str) -> HttpResponse:
+    """The stage due days of the campaign and the calendar's swapped days, for the coordinator."""
+    campaign = access.get_campaign_for_monitoring_or_404(request.user, code)
+    user = request.user
+    assert isinstance(user, User)
+    calendar = WorkingCalendar.load()
+    plan = Schedule.load(campaign, calendar)
+    rows = {r.stage: r for r in StageSchedule.objects.filter(campaign=campaign)}
+    initial: dict[str, Any] = {}
+    for stage in LADDER:
+        row = rows.get(stage)
+        initial[f"offset-{stage}"] = row.offset if row else DEFAULT_OFFSETS[stage]
+        initial[f"fixed-{stage}"] = row.due_on if row else None
+    stage_form = StageScheduleForm(initial=initial)
+    day_form = CalendarDayForm()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "stages":
+                stage_form = StageScheduleForm(request.POST)
+                if stage_form.is_valid():
+                    data = stage_form.cleaned_data
+                    services.stage_schedule_set(
+                        actor=user,
+                        campaign=campaign,
+                        offsets={s: data[f"offset-{s}"] for s in LADDER},
+                        fixed={s: data[f"fixed-{s}"] for s in LADDER},
+                    )
+                    messages.success(request, _("The due dates were saved."))
+                    return redirect("monitor:schedule", code=campaign.code)
+            elif request.POST.get("action") == "add-day":
+                day_form = CalendarDayForm(request.POST)
+                if day_form.is_valid():
+                    services.calendar_day_set(actor=user, **day_form.cleaned_data)
+                    messages.success(request, _("The calendar was saved."))
+                    return redirect("monitor:schedule", code=campaign.code)
+            elif request.POST.get("action", "").startswith("clear:"):
+                day = datetime.date.fromisoformat(request.POST["action"].removeprefix("clear:"))
+                services.calendar_day_clear(actor=user, day=day)
+                messages.success(request, _("The calendar was saved."))
+                return redirect("monitor:schedule", code=campaign.code)
+        except (services.TransitionError, ValueError) as error:
+            messages.error(request, str(error))
+        if stage_form.errors or day_form.errors:
+            messages.error(request, _("Nothing was saved: correct the fields marked below."))
+    return render(
+        request,
+        "workflow/schedule.html",
+        {
+            "campaign": campaign,
+            "stage_form": stage_form,
+            "day_form": day_form,
+            "stages": [
+                (
+                    stage,
+                    stage_form[f"offset-{stage}"],
+                    stage_form[f"fixed-{stage}"],
+                    plan.due(stage),
+                )
+                for stage in LADDER
+            ],
+            "days": CalendarException.objects.filter(
+                day__gte=campaign.issued_on - datetime.timedelta(days=366)
+            ),
+        },
+    )

@@ -22,6 +22,7 @@ from submissions.services import submission_create
 from . import access, notifications, receipts, snapshots, tasks
 from .models import (
     AuditRecord,
+    CalendarException,
     DeadlineExtension,
     ReviewNote,
     SubmissionProcess,
@@ -307,3 +308,44 @@ def deadline_extend(
 def current_due(submission: Submission) -> datetime.date:
     latest = submission.extensions.order_by("-at", "-pk").values_list("due", flat=True).first()
     return latest or submission.campaign.deadline
+
+
+# --- The schedule the coordinator keeps ------------------------------------------------------
+
+
+def stage_schedule_set(
+    *,
+    actor: User,
+    campaign: Campaign,
+    offsets: dict[str, int],
+    fixed: dict[str, datetime.date | None],
+) -> None:
+    """Set every stage's due day of a campaign at once: working days from the deadline, or a
+    fixed day when one is given."""
+    from .models import StageSchedule
+
+    if not access.is_national(actor):
+        raise TransitionError(_("Only the ministry coordinator can change the due dates."))
+    with transaction.atomic():
+        for stage, offset in offsets.items():
+            StageSchedule.objects.update_or_create(
+                campaign=campaign,
+                stage=stage,
+                defaults={"offset": offset, "due_on": fixed.get(stage)},
+            )
+
+
+def calendar_day_set(*, actor: User, day: datetime.date, kind: str, note: str) -> CalendarException:
+    """Mark one day as an extra day off or a make-up working day (replacing what it was)."""
+    if not access.is_national(actor):
+        raise TransitionError(_("Only the ministry coordinator can change the calendar."))
+    exception, _created = CalendarException.objects.update_or_create(
+        day=day, defaults={"kind": kind, "note": note.strip()}
+    )
+    return exception
+
+
+def calendar_day_clear(*, actor: User, day: datetime.date) -> None:
+    if not access.is_national(actor):
+        raise TransitionError(_("Only the ministry coordinator can change the calendar."))
+    CalendarException.objects.filter(day=day).delete()

@@ -168,3 +168,38 @@ def test_the_submission_page_shows_every_stage_due_day(
     panel = page.decode().split('id="stage-deadlines"')[1].split("</section>")[0]
     assert "Đang soạn thảo" in panel and "29/04/2020" in panel and "Quá hạn" in panel
     assert "Bộ Tài chính kiểm tra" in panel and "08/05/2020" in panel
+
+
+def test_the_coordinator_keeps_the_due_dates_and_the_calendar(
+    client: Any, hanoi: Submission, cast: Cast
+) -> None:
+    from django.urls import reverse
+
+    url = reverse("monitor:schedule", kwargs={"code": hanoi.campaign.code})
+    client.force_login(cast(Role.DRAFTER))
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "add-day", "day": "02/05/2020"}).status_code == 404
+
+    client.force_login(cast(Role.MINISTRY_COORDINATOR))
+    stages = ["drafting", "department_review", "provincial_signoff", "ministry_check"]
+    form = {f"offset-{s}": str(n) for s, n in zip(stages, (-3, -1, 0, 3), strict=True)}
+    form |= {"offset-consolidation": "5", "fixed-ministry_check": "15/05/2020"}
+    bad = form | {"offset-drafting": "ba", "fixed-consolidation": "32/05/2020"}
+    page = client.post(url, bad | {"action": "stages"}, follow=True).content.decode()
+    assert "Chưa lưu gì: hãy sửa các ô được đánh dấu bên dưới." in page
+    assert "Nhập một số nguyên ngày làm việc." in page and "Nhập ngày theo dạng dd/mm/yyyy." in page
+    assert not StageSchedule.objects.exists()
+
+    page = client.post(url, form | {"action": "stages"}, follow=True).content.decode()
+    assert "Đã lưu thời hạn các bước." in page
+    assert _dues(hanoi)["drafting"] == "28/04" and _dues(hanoi)["ministry_check"] == "15/05"
+
+    # Saturday 2/5/2020 made a working day: drafting, 3 working days before 05/5, is 29/4.
+    page = client.post(
+        url, {"action": "add-day", "day": "02/05/2020", "kind": "working_day", "note": "Làm bù"}
+    ).content
+    page = client.get(url).content.decode()
+    assert "02/05/2020 · Ngày làm việc (làm bù)" in page
+    assert _dues(hanoi)["drafting"] == "29/04"
+    client.post(url, {"action": "clear:2020-05-02"})
+    assert _dues(hanoi)["drafting"] == "28/04"
