@@ -222,6 +222,14 @@ def campaign_rows(
         )
         .order_by()
     )
+    # Units the campaign was sent to that have no submission yet are expected all the same:
+    # they stand in drafting, untouched.
+    missing = [
+        (None, Stage.DRAFTING.value, 0, *unit, None, None)
+        for unit in campaign.units.exclude(submissions__campaign=campaign).values_list(
+            "code", "name", "kind", "region__code", "region__name"
+        )
+    ]
     # Each submission's last audit record, with when it first reached the ministry and when
     # it last entered the stage it is in: window functions over its records, one query.
     by_submission = [F("submission_id")]
@@ -275,7 +283,7 @@ def campaign_rows(
         region,
         extension_due,
         holder_name,
-    ) in submissions:
+    ) in [*submissions, *missing]:
         stage = Stage(stage_value)
         action, last_at, last_actor, reached_at, entered_at = facts.get(
             pk, ("", None, "", None, None)
@@ -326,45 +334,6 @@ def campaign_rows(
                 last_action=action_labels.get(action, ""),
                 last_actor=last_actor,
                 last_at=last_at,
-            )
-        )
-    # Units the campaign was sent to that have no submission yet are expected all the same.
-    for missing in (
-        campaign.units.exclude(submissions__campaign=campaign)
-        .select_related("region")
-        .order_by("code")
-    ):
-        province_left = left_of(campaign.deadline)
-        stage_due = schedule.due(Stage.DRAFTING)
-        stage_left = left_of(stage_due)
-        rows.append(
-            Row(
-                submission_id=None,
-                code=missing.code,
-                unit=missing.full_name,
-                region_code=missing.region.code,
-                region=missing.region.name,
-                stage=Stage.DRAFTING,
-                entered_at=issued,
-                in_stage=now - issued,
-                stage_due=stage_due,
-                stage_left=stage_left,
-                stage_status=open_status(
-                    now=now, cutoff=cutoff_of(stage_due), left=stage_left, untouched=True
-                ),
-                province_due=campaign.deadline,
-                province_left=province_left,
-                province_status=open_status(
-                    now=now,
-                    cutoff=cutoff_of(campaign.deadline),
-                    left=province_left,
-                    untouched=True,
-                ),
-                reached_at=None,
-                holder=holders[Stage.DRAFTING],
-                last_action="",
-                last_actor="",
-                last_at=None,
             )
         )
     rows.sort(key=lambda r: r.code)
