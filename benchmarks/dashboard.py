@@ -14,7 +14,6 @@ the XLSX export of the 10,000. Not a test: it prints figures.
 from __future__ import annotations
 
 import datetime
-import io
 import os
 import random
 import statistics
@@ -22,24 +21,12 @@ import sys
 import time
 from typing import Any
 
+from .scratch import scratch_database
+
 
 def main(units: int = 10_000, rounds: int = 15) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test.utils import setup_databases, teardown_databases
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.RECEIPT_RENDERING = "off"
-    config = setup_databases(verbosity=0, interactive=False, keepdb=False, aliases=["default"])  # type: ignore[arg-type]
-    try:
-        call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
+    with scratch_database():
         _run(units, rounds)
-    finally:
-        teardown_databases(config, verbosity=0)
 
 
 def _measure(client: Any, url: str, rounds: int) -> tuple[float, float, int, int]:

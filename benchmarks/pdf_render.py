@@ -9,30 +9,20 @@ Hà Nội report as the content. Not a test: it prints figures.
 from __future__ import annotations
 
 import io
-import os
 import statistics
 import sys
 import time
 
+from .scratch import scratch_database
+
 
 def main(repetitions: int = 20) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    with scratch_database():
+        from django.core.management import call_command
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test.utils import setup_databases, teardown_databases
-
-    settings.RECEIPT_RENDERING = "off"
-    config = setup_databases(verbosity=0, interactive=False, keepdb=False, aliases=["default"])  # type: ignore[arg-type]
-    try:
         call_command("ensure_signing_key", stdout=io.StringIO())
         call_command("load_demo", stdout=io.StringIO())
         _run(repetitions)
-    finally:
-        teardown_databases(config, verbosity=0)
 
 
 def _run(repetitions: int) -> None:

@@ -11,33 +11,19 @@ Django's in-memory backend). Not a test: it prints figures.
 
 from __future__ import annotations
 
-import io
-import os
 import statistics
 import sys
 import time
 
+from .scratch import scratch_database
+
 
 def main(rounds: int = 3) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
+    with scratch_database():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    # The receipt record is part of the transition; its PDF is a background job,
-    # measured by benchmarks.pdf_render.
-    settings.RECEIPT_RENDERING = "off"
-    config = setup_databases(verbosity=0, interactive=False, keepdb=False, aliases=["default"])  # type: ignore[arg-type]
-    try:
-        call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
         _run(rounds, connection, CaptureQueriesContext)
-    finally:
-        teardown_databases(config, verbosity=0)
 
 
 def _run(rounds: int, connection: object, capture: type) -> None:
