@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "submissions",
     "workflow",
     "reviews",
+    "national",
     "viewflow",
     "viewflow.workflow",
 ]
