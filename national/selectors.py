@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -40,8 +41,10 @@ from submissions.models import (
     OutlineSection,
     ProblemKind,
     Submission,
+    TemplateColumn,
     TemplateRow,
 )
+from submissions.selectors import ColumnTree, HeaderCell
 from workflow.deadlines import Status as Standing
 from workflow.models import AuditRecord, SubmissionVersion
 from workflow.stages import Stage
@@ -134,6 +137,25 @@ def aggregates(prefix: str = "") -> dict[str, Any]:
     if not prefix:
         figures["provinces"] = Count("province", distinct=True)
     return figures
+
+
+def summed_columns(campaign: Campaign) -> ColumnTree:
+    """The letter's column tree without its text columns (basis, products, difficulties),
+    which a sum leaves empty; the spans of the headers above them shrink accordingly."""
+    tree = content.column_tree(campaign)
+    parent = {cell.column.pk: cell.column.parent_id for row in tree.header_rows for cell in row}
+    kept = [leaf for leaf in tree.leaves if leaf.kind != TemplateColumn.Kind.TEXT]
+    spans: Counter[int] = Counter()
+    for leaf in kept:
+        node: int | None = leaf.pk
+        while node is not None:
+            spans[node] += 1
+            node = parent.get(node)
+    rows = [
+        [HeaderCell(c.column, spans[c.column.pk], c.rowspan) for c in row if spans[c.column.pk]]
+        for row in tree.header_rows
+    ]
+    return ColumnTree(header_rows=rows, leaves=kept)
 
 
 # --- The appendix summed across provinces ----------------------------------------------------
@@ -449,7 +471,8 @@ def versions(campaign: Campaign) -> QuerySet[NationalVersion]:
             included=Count(
                 "provinces", filter=Q(provinces__status=VersionProvince.Status.INCLUDED)
             ),
-            entered=Count("provinces", filter=Q(provinces__entered=True)),
+            included_new=Count("provinces", filter=Q(provinces__entered=True)),
+            units=Count("provinces"),
         )
         .order_by("-number")
     )

@@ -52,10 +52,6 @@ PERCENTS = [
 ]
 
 
-def _num(value: Any) -> Decimal | None:
-    return None if value is None else D(value)
-
-
 def _pct(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     if not denominator:
         return None
@@ -67,8 +63,8 @@ def expected(lines: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     lines = list(lines)
     out: dict[str, Any] = {"lines": len(lines), "provinces": len({p for p, _ in lines})}
     for name in AMOUNTS:
-        given = [_num(line[name]) for _, line in lines if line[name] is not None]
-        out[name] = sum(given, D(0)) if given else None
+        amounts = [D(line[name]) for _, line in lines if line[name] is not None]
+        out[name] = sum(amounts, D(0)) if amounts else None
     for name, parts in PARTS.items():
         given = [line for _, line in lines if any(line[p] is not None for p in parts)]
         out[name] = sum((D(line[p] or 0) for line in given for p in parts), D(0)) if given else None
@@ -187,7 +183,7 @@ def test_spread_shortcomings_and_refusals_match_the_provinces(
         p.unit.code: p.submission_version.content["facts"]  # type: ignore[union-attr]
         for p in report.included
     }
-    assert {k.code: k.provinces for k in report.problems} == {
+    assert {k.code: k.provinces for k in report.problems} == {  # type: ignore[attr-defined]
         k.code: sum(1 for f in facts.values() if k.code in f["problem_kinds"])
         for k in report.problems
     }
