@@ -22,12 +22,13 @@ import datetime
 from collections.abc import Sequence
 
 from django.contrib.auth.models import User
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Model, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from submissions.models import Campaign, LineItem, Submission
+from workflow.models import SubmissionProcess
 from workflow.selectors import attach_standings
 from workflow.services import TransitionError, submission_transition
 from workflow.stages import Stage
@@ -54,14 +55,8 @@ def consolidation_run(
     """Consolidate every accepted submission not yet in the national report: a new version."""
     if not access.can_consolidate(actor):
         raise ConsolidationError(_("Only the ministry coordinator can consolidate."))
-    at = at or timezone.now()
-    try:
-        with transaction.atomic():
-            return _run(actor, campaign, at)
-    except TransitionError as exc:
-        raise ConsolidationError(
-            _("Nothing was consolidated: %(problem)s") % {"problem": str(exc)}
-        ) from None
+    with transaction.atomic():
+        return _run(actor, campaign, at or timezone.now())
 
 
 def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVersion:
@@ -84,14 +79,21 @@ def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVers
                 "No national report was made."
             )
         )
+    _hold_processes(todo.waiting)
     for submission in todo.waiting:
-        submission_transition(
-            actor=actor,
-            submission=submission,
-            action=Action.CONSOLIDATE,
-            expected_stage=Stage.CONSOLIDATION,
-            at=at,
-        )
+        try:
+            submission_transition(
+                actor=actor,
+                submission=submission,
+                action=Action.CONSOLIDATE,
+                expected_stage=Stage.CONSOLIDATION,
+                at=at,
+            )
+        except TransitionError as exc:  # the whole run rolls back: moves, receipts, numbers
+            raise ConsolidationError(
+                _("Nothing was consolidated. %(unit)s: %(problem)s")
+                % {"unit": submission.unit.full_name, "problem": str(exc)}
+            ) from None
     version = NationalVersion.objects.create(
         campaign=campaign,
         number=previous.number + 1 if previous else 1,
@@ -126,12 +128,37 @@ def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVers
     return version
 
 
+def _hold_processes(submissions: list[Submission]) -> None:
+    """Take each waiting submission's process row lock now, without waiting for it.
+
+    submission_transition takes the same locks (viewflow's NOWAIT select_for_update), and
+    this transaction then already holds them. Taken here, in a savepoint of our own, a lock
+    someone else holds (a reviewer pressing the button on that submission's page this very
+    moment) is a clear refusal: nested in a run, viewflow's own retry cannot recover from
+    the failed statement.
+    """
+    for submission in submissions:
+        try:
+            with transaction.atomic():
+                SubmissionProcess.objects.select_for_update(nowait=True).filter(
+                    submission=submission
+                ).exists()
+        except DatabaseError:
+            raise ConsolidationError(
+                _(
+                    "Nothing was consolidated: someone is acting on the report of %(unit)s "
+                    "right now. Try again in a moment."
+                )
+                % {"unit": submission.unit.full_name}
+            ) from None
+
+
 def _write_provinces(version: NationalVersion, frozen: set[tuple[int, int]]) -> None:
     """One row per reporting unit: included at its accepted content, or missing; on time or late."""
     campaign = version.campaign
     included = {s.unit_id: s for s in selectors.consolidated(campaign)}
     stale = [
-        s.unit.code
+        s.unit.full_name
         for s in included.values()
         if s.accepted_version != s.latest_version  # type: ignore[attr-defined]
     ]

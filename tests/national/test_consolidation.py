@@ -4,15 +4,17 @@ report, each province moved by the transition service with its audit record and 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.utils import translation
 
 from national import selectors
 from national.models import NationalVersion, VersionLine, VersionProvince
 from national.services import ConsolidationError, consolidation_run
 from submissions.models import Campaign, Submission
-from workflow.models import AuditRecord, Receipt
+from workflow.models import AuditRecord, Receipt, SubmissionVersion
 from workflow.roles import Role
 from workflow.services import submission_transition
 from workflow.stages import Stage
@@ -198,3 +200,46 @@ def test_only_the_coordinator_consolidates(
         with pytest.raises(ConsolidationError):
             consolidation_run(actor=cast(role, "01"), campaign=campaign)
     assert _state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_fails_after_moving_provinces_leaves_nothing(
+    provinces: Provinces, cast: Cast, campaign: Campaign, settings: Any
+) -> None:
+    """Quảng Ninh's content no longer matches what the ministry accepted (a version frozen
+    after acceptance, as only tampering could make): the run refuses it after it has already
+    moved Hà Nội, and Hà Nội's move, receipt and receipt number are rolled back with the rest."""
+    settings.RECEIPT_RENDERING = "off"
+    quangninh = provinces("22", Stage.CONSOLIDATION)
+    submission_transition(
+        actor=cast(Role.MINISTRY_COORDINATOR),
+        submission=quangninh,
+        action=Action.CONSOLIDATE,
+        expected_stage=Stage.CONSOLIDATION,
+    )
+    hanoi = provinces("01", Stage.CONSOLIDATION)
+    latest = quangninh.versions.order_by("-number").first()
+    assert latest is not None
+    SubmissionVersion.objects.create(
+        submission=quangninh,
+        number=latest.number + 1,
+        content={**latest.content, "answers": {}},
+        sha256="0" * 64,
+        created_at=latest.created_at,
+        created_by=latest.created_by,
+    )
+    mail.outbox.clear()
+    before = _state()
+
+    with translation.override("vi"), pytest.raises(ConsolidationError) as refused:
+        _run(cast, campaign)
+
+    assert str(refused.value) == (
+        "Chưa tổng hợp được báo cáo nào: nội dung báo cáo của Tỉnh Quảng Ninh đã thay đổi sau "
+        "khi được chấp nhận."
+    )
+    assert _state() == before
+    hanoi.refresh_from_db()
+    assert hanoi.stage == Stage.CONSOLIDATION
+    assert not hanoi.audit_records.filter(action=Action.CONSOLIDATE).exists()
+    assert mail.outbox == []
