@@ -11,6 +11,8 @@ was made without it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -130,6 +132,14 @@ class VersionProvince(AppendOnly):
     def is_late(self) -> bool:
         return self.standing in (Standing.DONE_LATE, Standing.OVERDUE)
 
+    @property
+    def figures(self) -> ProvinceFigures | None:
+        """The province's key figures in this version (none when it is not included)."""
+        try:
+            return self.figures_row
+        except ProvinceFigures.DoesNotExist:
+            return None
+
 
 class VersionLine(AppendOnly):
     """The figures of one appendix line of an included province, as that version froze them.
@@ -172,6 +182,43 @@ class VersionLine(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.province} · {self.row_id or self.label}"
+
+
+def _total_field(verbose_name: Any) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=20, decimal_places=3, null=True)
+
+
+def _rate_field(verbose_name: Any) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, null=True)
+
+
+class ProvinceFigures(AppendOnly):
+    """An included province's totals and rates in a version, aggregated in SQL from its frozen
+    lines when the version is made: the annex and the spread of rates read these rows."""
+
+    version = models.ForeignKey(
+        NationalVersion, on_delete=models.PROTECT, related_name="province_figures"
+    )
+    province = models.OneToOneField(
+        VersionProvince, on_delete=models.PROTECT, related_name="figures_row"
+    )
+    demand = _total_field(_("demand"))
+    allocated = _total_field(_("funds allocated"))
+    spent = _total_field(_("funds spent"))
+    spent_vs_allocated = _rate_field(_("funds spent against funds allocated (%)"))
+    vs_demand_pct = _rate_field(_("achievement vs demand (%)"))
+    vs_resolution17_pct = _rate_field(_("achievement vs Resolution 17 goals (%)"))
+    use_as_designed_pct = _rate_field(_("used as designed (%)"))
+    use_not_as_designed_pct = _rate_field(_("used not as designed (%)"))
+    unused_pct = _rate_field(_("not used (%)"))
+    not_completed_pct = _rate_field(_("not completed (%)"))
+
+    class Meta:
+        verbose_name = _("province's figures")
+        verbose_name_plural = _("provinces' figures")
+
+    def __str__(self) -> str:
+        return str(self.province)
 
 
 class VersionProblem(AppendOnly):

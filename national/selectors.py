@@ -1,8 +1,10 @@
 """Reads: the national report of one version, every figure a SQL aggregate over its frozen rows.
 
-The appendix summed row by row is three GROUP BY queries (by line, by group, all);
-each province's totals and rates one more, their spread a RANK() window over it;
-shortcomings a COUNT per kind; refusals one aggregate. Python only arranges the
+The appendix summed row by row is three GROUP BY queries over the version's lines (by
+line, by group, all); sums that add up are taken per line, and rates and totals computed
+once per result row from them. Each province's totals and rates were aggregated the same
+way when the version was made (ProvinceFigures): their spread is MIN/MAX/COUNT over those
+rows. Shortcomings are a COUNT per kind, refusals one aggregate. Python only arranges the
 results in the letter's order. Rates are weighted by funds spent (RATE_METHOD).
 """
 
@@ -17,18 +19,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Expression,
     F,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Window,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce, NullIf, Rank, Round
+from django.db.models.functions import Coalesce, NullIf, Round
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -46,11 +52,11 @@ from submissions.models import (
 )
 from submissions.selectors import ColumnTree, HeaderCell
 from workflow.deadlines import Status as Standing
-from workflow.models import AuditRecord, SubmissionVersion
+from workflow.models import AuditRecord, Receipt, SubmissionVersion
 from workflow.stages import Stage
 from workflow.transitions import Action
 
-from .models import NationalVersion, VersionLine, VersionProvince
+from .models import NationalVersion, ProvinceFigures, VersionLine, VersionProvince
 
 INVEST = ALLOCATION_FIELDS[:3]
 RECURRENT = ALLOCATION_FIELDS[3:]
@@ -91,14 +97,42 @@ RATES = (
 )
 
 
-def _sum_of(fields: tuple[str, ...], prefix: str) -> Expression:
-    """The sum of several amounts over the lines that give any of them (NULL when none do)."""
-    total = functools.reduce(operator.add, [Coalesce(F(prefix + f), Decimal(0)) for f in fields])
-    given = functools.reduce(operator.or_, [Q(**{f"{prefix}{f}__isnull": False}) for f in fields])
-    return Sum(total, filter=given, output_field=DecimalField(max_digits=20, decimal_places=3))
+# Every aggregate is named with this prefix: an annotation named like a field would shadow
+# it (and annotate() refuses the clash). _plain() takes it off again.
+P = "agg_"
 
 
-def _ratio(numerator: Expression, denominator: Expression) -> Expression:
+def _sums(prefix: str) -> dict[str, Any]:
+    """What adds up line by line: the amounts, each rate's weighted sum and its weight, counts.
+
+    Lines without the rate drop out of both (a NULL product is not summed); a line with
+    nothing spent weighs nothing. ``prefix`` reaches the lines from another model
+    (``"lines__"`` from VersionProvince).
+    """
+    sums: dict[str, Any] = {P + f: Sum(prefix + f) for f in AMOUNT_FIELDS}
+    for pct in PERCENT_FIELDS:
+        sums[f"{P}{pct}_weighted"] = Sum(F(prefix + pct) * F(prefix + "spent"))
+        sums[f"{P}{pct}_weight"] = Sum(
+            prefix + "spent", filter=Q(**{f"{prefix}{pct}__isnull": False})
+        )
+    for flag in FLAG_FIELDS:
+        sums[P + flag] = Count(prefix + "pk", filter=Q(**{prefix + flag: True}))
+    sums[P + "lines"] = Count(prefix + "pk")
+    return sums
+
+
+def _total(fields: tuple[str, ...]) -> Expression:
+    """Amounts of one result row added up (a part no line gives counts as 0); NULL for a row
+    without lines."""
+    added = functools.reduce(operator.add, [Coalesce(F(P + f), Decimal(0)) for f in fields])
+    return Case(
+        When(**{f"{P}lines": 0}, then=Value(None)),
+        default=added,
+        output_field=DecimalField(max_digits=20, decimal_places=3),
+    )
+
+
+def _ratio(numerator: Expression | F, denominator: Expression | F) -> Expression:
     """numerator / denominator as a percentage with two decimals, NULL when nothing to divide."""
     return Round(
         numerator / NullIf(denominator, Decimal(0)),
@@ -107,36 +141,30 @@ def _ratio(numerator: Expression, denominator: Expression) -> Expression:
     )
 
 
-def _weighted(pct: str, prefix: str) -> Expression:
-    counted = Q(**{f"{prefix}{pct}__isnull": False, f"{prefix}spent__gt": 0})
-    return _ratio(
-        Sum(F(prefix + pct) * F(prefix + "spent"), filter=counted),
-        Sum(prefix + "spent", filter=counted),
-    )
-
-
-def aggregates(prefix: str = "") -> dict[str, Any]:
-    """Every figure of a row of the national appendix, as SQL aggregates over VersionLine.
-
-    ``prefix`` reaches the lines from another model (``"lines__"`` from VersionProvince).
-    """
-    figures: dict[str, Any] = {f: Sum(prefix + f) for f in AMOUNT_FIELDS}
-    figures["allocated"] = _sum_of(ALLOCATION_FIELDS, prefix)
-    figures["invest"] = _sum_of(INVEST, prefix)
-    figures["recurrent"] = _sum_of(RECURRENT, prefix)
+def _derived() -> dict[str, Any]:
+    """Figures computed from a result row's sums: once per row of the result, not per line."""
+    derived: dict[str, Any] = {
+        P + "allocated": _total(ALLOCATION_FIELDS),
+        P + "invest": _total(INVEST),
+        P + "recurrent": _total(RECURRENT),
+    }
     for source, parts in SOURCES.items():
-        figures[source] = _sum_of(parts, prefix)
+        derived[P + source] = _total(parts)
     for pct in PERCENT_FIELDS:
-        figures[pct] = _weighted(pct, prefix)
-    figures["spent_vs_allocated"] = _ratio(
-        Sum(prefix + "spent") * Decimal(100), _sum_of(ALLOCATION_FIELDS, prefix)
+        derived[P + pct] = _ratio(F(f"{P}{pct}_weighted"), F(f"{P}{pct}_weight"))
+    derived[P + "spent_vs_allocated"] = _ratio(
+        F(P + "spent") * Decimal(100), _total(ALLOCATION_FIELDS)
     )
-    for flag in FLAG_FIELDS:
-        figures[flag] = Count(prefix + "pk", filter=Q(**{prefix + flag: True}))
-    figures["lines"] = Count(prefix + "pk")
-    if not prefix:
-        figures["provinces"] = Count("province", distinct=True)
-    return figures
+    return derived
+
+
+def _figures(queryset: QuerySet[Any, Any], prefix: str = "") -> QuerySet[Any, Any]:
+    """The queryset (grouped by its values(), or by its model's rows) with every figure."""
+    return queryset.annotate(**_sums(prefix)).annotate(**_derived())
+
+
+def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k.removeprefix(P): v for k, v in row.items() if k.startswith(P)}
 
 
 def summed_columns(campaign: Campaign) -> ColumnTree:
@@ -173,27 +201,18 @@ class NationalRow:
     template_row: TemplateRow | None = None
 
 
-# Aggregates over VersionLine itself are aliased: an annotation named like a field would
-# shadow it (and annotate() refuses the clash).
-ALIAS = "sum__"
-
-
-def _aliased() -> dict[str, Any]:
-    return {ALIAS + name: expression for name, expression in aggregates().items()}
-
-
-def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k.removeprefix(ALIAS): v for k, v in row.items() if k.startswith(ALIAS)}
-
-
 def national_table(version: NationalVersion) -> list[NationalRow]:
+    """The appendix summed row by row, group by group and in all: three GROUP BY queries."""
     lines = VersionLine.objects.filter(version=version).order_by()
+    provinces = {P + "provinces": Count("province", distinct=True)}
     by_row: dict[tuple[int, int | None], dict[str, Any]] = {
         (r["group_id"], r["row_id"]): _plain(r)
-        for r in lines.values("group_id", "row_id").annotate(**_aliased())
+        for r in _figures(lines.values("group_id", "row_id")).annotate(**provinces)
     }
-    by_group = {r["group_id"]: _plain(r) for r in lines.values("group_id").annotate(**_aliased())}
-    grand = _plain(lines.aggregate(**_aliased()))
+    by_group = {
+        r["group_id"]: _plain(r) for r in _figures(lines.values("group_id")).annotate(**provinces)
+    }
+    grand = _plain(lines.aggregate(**_sums(""), **_derived(), **provinces))
     rows = content.template_rows(version.campaign)
     children: dict[int, list[TemplateRow]] = {}
     for row in rows:
@@ -270,23 +289,6 @@ def allocation(total: dict[str, Any]) -> Allocation:
 # --- Provinces: the annex, and the spread of their rates ---------------------------------------
 
 
-def province_rows(version: NationalVersion) -> QuerySet[VersionProvince]:
-    """Every reporting unit of the version with its key totals (none for a missing one)."""
-    figures = aggregates("lines__")
-    return (
-        version.provinces.select_related(
-            "unit", "submission_version", "consolidation__receipt__campaign"
-        )
-        .annotate(
-            demand=figures["demand"],
-            allocated=figures["allocated"],
-            spent=figures["spent"],
-            spent_vs_allocated=figures["spent_vs_allocated"],
-        )
-        .order_by("unit__code")
-    )
-
-
 @dataclass
 class Extreme:
     value: Decimal
@@ -302,40 +304,86 @@ class Spread:
     high: Extreme | None
 
 
-def spreads(version: NationalVersion, national: dict[str, Any]) -> list[Spread]:
-    """Each rate nationally, and its lowest and highest province (ties named together).
+# What a version keeps of each included province (ProvinceFigures), in that model's order.
+PROVINCE_FIGURES = [
+    f.name
+    for f in ProvinceFigures._meta.concrete_fields
+    if f.name not in {"id", "version", "province"}
+]
 
-    One query: every included province's rates (GROUP BY province) with, for each rate,
-    its RANK() from the bottom and from the top; only rank 1 is read.
-    """
-    figures = aggregates("lines__")
-    ranks: dict[str, Any] = {}
-    for rate in RATES:
-        value = F(rate.key)
-        ranks[f"{rate.key}__low"] = Window(Rank(), order_by=value.asc(nulls_last=True))
-        ranks[f"{rate.key}__high"] = Window(Rank(), order_by=value.desc(nulls_last=True))
-    rows = (
-        version.provinces.filter(status=VersionProvince.Status.INCLUDED)
-        .order_by()
-        .annotate(**{rate.key: figures[rate.key] for rate in RATES})
-        .annotate(**ranks)
-        .values("unit__name", *(r.key for r in RATES), *ranks)
+
+def province_figures_source(version: NationalVersion) -> QuerySet[Any, Any]:
+    """Each included province's figures from the version's frozen lines (GROUP BY province),
+    as (version, province, *PROVINCE_FIGURES): what the run copies into ProvinceFigures."""
+    return _figures(
+        VersionLine.objects.filter(version=version).order_by().values("province_id")
+    ).values_list(Value(version.pk), "province_id", *(P + f for f in PROVINCE_FIGURES))
+
+
+def province_rows(version: NationalVersion) -> list[VersionProvince]:
+    """Every reporting unit of the version with its frozen figures (none if not included) and
+    the number of the receipt that consolidated it (``receipt``, e.g. 0007/BN-5137)."""
+    rows: list[VersionProvince] = list(
+        version.provinces.select_related("unit", "figures_row")
+        .annotate(
+            content_version=F("submission_version__number"),
+            receipt_number=F("consolidation__receipt__number"),
+        )
         .order_by("unit__code")
     )
-    result = {rate.key: Spread(rate, national.get(rate.key), 0, None, None) for rate in RATES}
+    campaign = version.campaign
     for row in rows:
-        for rate in RATES:
-            value = row[rate.key]
-            if value is None:
-                continue
-            spread = result[rate.key]
-            spread.provinces += 1
-            for end in ("low", "high"):
-                if row[f"{rate.key}__{end}"] == 1:
-                    extreme = getattr(spread, end) or Extreme(value, [])
-                    extreme.provinces.append(row["unit__name"])
-                    setattr(spread, end, extreme)
-    return list(result.values())
+        number = getattr(row, "receipt_number", None)
+        label = Receipt(campaign=campaign, number=number).display_number if number else ""
+        row.receipt = label  # type: ignore[attr-defined]
+    return rows
+
+
+def spreads(version: NationalVersion, national: dict[str, Any]) -> list[Spread]:
+    """Each rate nationally, with its lowest and highest province (ties named together).
+
+    Two queries over the provinces' frozen figures: MIN, MAX and COUNT of every rate, then
+    the provinces at either end.
+    """
+    figures = ProvinceFigures.objects.filter(version=version)
+    ends = figures.aggregate(
+        **{f"{r.key}_low": Min(r.key) for r in RATES},
+        **{f"{r.key}_high": Max(r.key) for r in RATES},
+        **{f"{r.key}_count": Count(r.key) for r in RATES},
+    )
+    at_either_end = [
+        Q(**{r.key: ends[f"{r.key}_{end}"]})
+        for r in RATES
+        for end in ("low", "high")
+        if ends[f"{r.key}_{end}"] is not None
+    ]
+    extremes = (
+        list(
+            figures.filter(functools.reduce(operator.or_, at_either_end))
+            .values("province__unit__name", *(r.key for r in RATES))
+            .order_by("province__unit__code")
+        )
+        if at_either_end
+        else []
+    )
+
+    def end(rate: Rate, which: str) -> Extreme | None:
+        value = ends[f"{rate.key}_{which}"]
+        if value is None:
+            return None
+        names = [e["province__unit__name"] for e in extremes if e[rate.key] == value]
+        return Extreme(value, names)
+
+    return [
+        Spread(
+            rate,
+            national.get(rate.key),
+            ends[f"{rate.key}_count"],
+            end(rate, "low"),
+            end(rate, "high"),
+        )
+        for rate in RATES
+    ]
 
 
 def problem_counts(version: NationalVersion) -> QuerySet[ProblemKind]:
@@ -379,18 +427,18 @@ class CompiledSection:
 
 def narrative(version: NationalVersion, included: list[VersionProvince]) -> list[CompiledSection]:
     """Each outline point with every included province's answer, from the frozen content."""
-    answers = {
-        p.unit.full_name: (
-            p.submission_version.content.get("answers", {}) if p.submission_version else {}
-        )
-        for p in included
-    }
+    texts = dict(
+        SubmissionVersion.objects.filter(
+            pk__in=[p.submission_version_id for p in included]
+        ).values_list("pk", "content__answers")
+    )
+    answers = [(p.unit.full_name, texts.get(p.submission_version_id or 0) or {}) for p in included]
     return [
         CompiledSection(
             section,
             [
                 CompiledPoint(
-                    point, [(unit, texts.get(point.code, "")) for unit, texts in answers.items()]
+                    point, [(unit, by_code.get(point.code, "")) for unit, by_code in answers]
                 )
                 for point in section.points.all()
             ],
@@ -426,7 +474,7 @@ class NationalReport:
 def national_report(version: NationalVersion) -> NationalReport:
     table = national_table(version)
     total = table[-1].figures
-    provinces = list(province_rows(version))
+    provinces = province_rows(version)
     included = [p for p in provinces if p.is_included]
     previous = (
         version.campaign.national_versions.filter(number__lt=version.number)

@@ -35,7 +35,13 @@ from workflow.stages import Stage
 from workflow.transitions import Action
 
 from . import access, selectors
-from .models import NationalVersion, VersionLine, VersionProblem, VersionProvince
+from .models import (
+    NationalVersion,
+    ProvinceFigures,
+    VersionLine,
+    VersionProblem,
+    VersionProvince,
+)
 
 # The figures a version keeps of each appendix line (text stays in the SubmissionVersion).
 LINE_MEASURES = [
@@ -116,6 +122,7 @@ def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVers
             *LINE_MEASURES,
         ),
     )
+    figures_freeze(version)
     through = Submission.problem_kinds.through
     _copy(
         VersionProblem,
@@ -126,6 +133,16 @@ def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVers
         ).values_list(Value(version.pk), "submission__national_rows__id", "problemkind_id"),
     )
     return version
+
+
+def figures_freeze(version: NationalVersion) -> int:
+    """Each included province's totals and rates, aggregated from the version's frozen lines
+    into ProvinceFigures in one INSERT ... SELECT ... GROUP BY (a step of the run)."""
+    return _copy(
+        ProvinceFigures,
+        ["version", "province", *selectors.PROVINCE_FIGURES],
+        selectors.province_figures_source(version),
+    )
 
 
 def _hold_processes(submissions: list[Submission]) -> None:

@@ -243,24 +243,24 @@ def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
     _header_row(ws, 3, labels)
     r = 3
     for r, p in enumerate(report.provinces, start=4):
-        receipt = getattr(p.consolidation, "receipt", None) if p.consolidation_id else None
         reached = p.reached_ministry_at
+        figures = p.figures
         values: list[tuple[Any, str]] = [
             (p.unit.code, ""),
             (p.unit.full_name, ""),
             (_("yes") if p.is_included else _("no"), ""),
-            (p.submission_version.number if p.submission_version else None, COUNT),
+            (p.content_version, COUNT),  # type: ignore[attr-defined]
             (_("yes") if p.entered else "", ""),
             (p.get_stage_display() if p.stage else "", ""),
             (p.get_standing_display(), ""),
             (timezone.localtime(reached, VN).replace(tzinfo=None) if reached else None, DATETIME),
-            (p.demand, AMOUNT),  # type: ignore[attr-defined]
-            (p.allocated, AMOUNT),  # type: ignore[attr-defined]
-            (p.spent, AMOUNT),  # type: ignore[attr-defined]
-            (_percent(p.spent_vs_allocated), PERCENT),  # type: ignore[attr-defined]
+            (figures.demand if figures else None, AMOUNT),
+            (figures.allocated if figures else None, AMOUNT),
+            (figures.spent if figures else None, AMOUNT),
+            (_percent(figures.spent_vs_allocated) if figures else None, PERCENT),
             (p.treasury_refusal_count, COUNT),
             (p.treasury_refusal_amount, AMOUNT),
-            (receipt.display_number if receipt else "", ""),
+            (p.receipt, ""),  # type: ignore[attr-defined]
         ]
         for c, (value, number_format) in enumerate(values, start=1):
             _put(ws, r, c, value, number_format)

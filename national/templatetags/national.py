@@ -19,8 +19,8 @@ def national_report_visible(user: AnyUser) -> bool:
 
 
 @register.filter
-def rate(value: Decimal | None) -> str:
+def rate(value: Decimal | str | None) -> str:
     """A percentage with two decimals and the active language's separators: 45,20%."""
-    if value is None:
+    if value is None or value == "":
         return ""
     return number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True) + "%"
