@@ -44,6 +44,7 @@ test: $(BIN)/.dev messages ## Run the whole test suite (PostgreSQL when reachabl
 bench: $(BIN)/.dev messages ## Print the benchmarks' figures (PostgreSQL)
 	$(PY) -m benchmarks.transition_http
 	$(PY) -m benchmarks.pdf_render
+	$(PY) -m benchmarks.consolidation
 
 lint: $(BIN)/.dev ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
