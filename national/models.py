@@ -1,12 +1,12 @@
 """The national report: numbered consolidation versions, each frozen with its own rows.
 
 A version is cumulative (every province consolidated so far) and never changes
-once written: it names the SubmissionVersion of each province it includes and
-keeps a copy of that content's figures (``VersionLine``, ``VersionProblem``,
-the refusal facts on ``VersionProvince``), copied inside the database when the
-version is made. Every figure of the report is a SQL aggregate over these rows,
-so version 1 still shows what it showed after Hà Nội was reopened and version 2
-was made without it.
+once written: it names the SubmissionVersion of each province it includes, keeps a
+copy of that content's figures (``VersionLine``, ``VersionProblem``, the refusal
+facts on ``VersionProvince``), copied inside the database when the version is made,
+and the report's figures aggregated from them in SQL at that moment
+(``VersionFigures``). So version 1 still shows what it showed after Hà Nội was
+reopened and version 2 was made without it, whatever changes later.
 """
 
 from __future__ import annotations
@@ -133,11 +133,11 @@ class VersionProvince(AppendOnly):
         return self.standing in (Standing.DONE_LATE, Standing.OVERDUE)
 
     @property
-    def figures(self) -> ProvinceFigures | None:
-        """The province's key figures in this version (none when it is not included)."""
+    def figures(self) -> VersionFigures | None:
+        """The province's figures in this version (none when it is not included)."""
         try:
             return self.figures_row
-        except ProvinceFigures.DoesNotExist:
+        except VersionFigures.DoesNotExist:
             return None
 
 
@@ -192,33 +192,67 @@ def _rate_field(verbose_name: Any) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, null=True)
 
 
-class ProvinceFigures(AppendOnly):
-    """An included province's totals and rates in a version, aggregated in SQL from its frozen
-    lines when the version is made: the annex and the spread of rates read these rows."""
+class VersionFigures(AppendOnly):
+    """The figures of a version, aggregated in SQL from its frozen lines when it is made: one
+    row per line of the appendix (the sub-items provinces added under a group in one),
+    per group, for the whole country, and per included province. Reading a version never
+    sums again, so it shows what it showed, whatever later versions or methods do."""
 
-    version = models.ForeignKey(
-        NationalVersion, on_delete=models.PROTECT, related_name="province_figures"
+    class Scope(models.TextChoices):
+        ROW = "row", _("Appendix line")
+        GROUP = "group", _("Task group")
+        TOTAL = "total", _("National total")
+        PROVINCE = "province", _("Province")
+
+    version = models.ForeignKey(NationalVersion, on_delete=models.PROTECT, related_name="figures")
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    group = models.ForeignKey(
+        TemplateRow, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Empty in a ROW scope: the sub-items the provinces added under the group.
+    row = models.ForeignKey(
+        TemplateRow, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     province = models.OneToOneField(
-        VersionProvince, on_delete=models.PROTECT, related_name="figures_row"
+        VersionProvince,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures_row",
     )
     demand = _total_field(_("demand"))
-    allocated = _total_field(_("funds allocated"))
+    alloc_invest_ctmt = _total_field(_("allocated, investment, IT target programme"))
+    alloc_invest_self = _total_field(_("allocated, investment, self-balanced"))
+    alloc_invest_separate = _total_field(_("allocated, investment, separate budget"))
+    alloc_recurrent_ctmt = _total_field(_("allocated, recurrent, IT target programme"))
+    alloc_recurrent_self = _total_field(_("allocated, recurrent, self-balanced"))
+    alloc_recurrent_separate = _total_field(_("allocated, recurrent, separate budget"))
     spent = _total_field(_("funds spent"))
-    spent_vs_allocated = _rate_field(_("funds spent against funds allocated (%)"))
+    allocated = _total_field(_("funds allocated"))
+    invest = _total_field(_("funds allocated, investment"))
+    recurrent = _total_field(_("funds allocated, recurrent"))
+    source_ctmt = _total_field(_("funds allocated, IT target programme"))
+    source_self = _total_field(_("funds allocated, self-balanced"))
+    source_separate = _total_field(_("funds allocated, separate budget"))
+    not_completed_pct = _rate_field(_("not completed (%)"))
     vs_demand_pct = _rate_field(_("achievement vs demand (%)"))
     vs_resolution17_pct = _rate_field(_("achievement vs Resolution 17 goals (%)"))
     use_as_designed_pct = _rate_field(_("used as designed (%)"))
     use_not_as_designed_pct = _rate_field(_("used not as designed (%)"))
     unused_pct = _rate_field(_("not used (%)"))
-    not_completed_pct = _rate_field(_("not completed (%)"))
+    spent_vs_allocated = _rate_field(_("funds spent against funds allocated (%)"))
+    accepted_internal = models.PositiveIntegerField(_("lines accepted internally"))
+    accepted_by_authority = models.PositiveIntegerField(_("lines accepted by the authority"))
+    lines = models.PositiveIntegerField(_("lines"))
+    provinces = models.PositiveIntegerField(_("provinces"))
 
     class Meta:
-        verbose_name = _("province's figures")
-        verbose_name_plural = _("provinces' figures")
+        verbose_name = _("figures of a version")
+        verbose_name_plural = _("figures of a version")
+        indexes = [models.Index(fields=["version", "scope"])]
 
     def __str__(self) -> str:
-        return str(self.province)
+        return f"{self.version} · {self.scope}"
 
 
 class VersionProblem(AppendOnly):

@@ -1,11 +1,9 @@
-"""Reads: the national report of one version, every figure a SQL aggregate over its frozen rows.
+"""Reads: a version of the national report, from the rows the run froze.
 
-The appendix summed row by row is three GROUP BY queries over the version's lines (by
-line, by group, all); sums that add up are taken per line, and rates and totals computed
-once per result row from them. Each province's totals and rates were aggregated the same
-way when the version was made (ProvinceFigures): their spread is MIN/MAX/COUNT over those
-rows. Shortcomings are a COUNT per kind, refusals one aggregate. Python only arranges the
-results in the letter's order. Rates are weighted by funds spent (RATE_METHOD).
+Every figure was aggregated in SQL when the version was made (national.figures into
+VersionFigures): reading a version only fetches those rows, MIN/MAX/COUNT over the
+provinces' rows for the spread of rates, a COUNT per kind of shortcoming and one
+aggregate of the refusals. Python arranges the results in the letter's order.
 """
 
 from __future__ import annotations
@@ -13,16 +11,12 @@ from __future__ import annotations
 import functools
 import operator
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Case,
     Count,
-    DecimalField,
-    Expression,
     F,
     Max,
     Min,
@@ -31,18 +25,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, NullIf, Round
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from submissions import selectors as content
 from submissions.models import (
-    ALLOCATION_FIELDS,
-    AMOUNT_FIELDS,
-    PERCENT_FIELDS,
     Campaign,
     OutlineSection,
     ProblemKind,
@@ -56,115 +44,14 @@ from workflow.models import AuditRecord, Receipt, SubmissionVersion
 from workflow.stages import Stage
 from workflow.transitions import Action
 
-from .models import NationalVersion, ProvinceFigures, VersionLine, VersionProvince
+from .figures import FIGURES, INVEST, METHOD, RATES, RECURRENT, Rate
+from .models import NationalVersion, VersionFigures, VersionProvince
 
-INVEST = ALLOCATION_FIELDS[:3]
-RECURRENT = ALLOCATION_FIELDS[3:]
-# Funds allocated by source: (investment part, recurrent part).
-SOURCES = {
-    "source_ctmt": ("alloc_invest_ctmt", "alloc_recurrent_ctmt"),
-    "source_self": ("alloc_invest_self", "alloc_recurrent_self"),
-    "source_separate": ("alloc_invest_separate", "alloc_recurrent_separate"),
-}
 SOURCE_LABELS: dict[str, Promise] = {
     "source_ctmt": _("IT target programme (CTMT CNTT)"),
     "source_self": _("Self-balanced within the assigned estimate"),
     "source_separate": _("Separately allocated budget"),
 }
-FLAG_FIELDS = ("accepted_internal", "accepted_by_authority")
-RATE_METHOD = _(
-    "National and provincial rates are averages weighted by funds spent: every appendix "
-    "line that gives the rate and has funds spent above zero counts with its funds spent "
-    "as its weight; lines without the rate or without spending are left out. Funds spent "
-    "against funds allocated is the total spent divided by the total allocated."
-)
-
-
-@dataclass(frozen=True)
-class Rate:
-    key: str
-    label: Promise
-
-
-RATES = (
-    Rate("vs_demand_pct", _("Achievement vs demand")),
-    Rate("vs_resolution17_pct", _("Achievement vs the goals of Resolution 17")),
-    Rate("use_as_designed_pct", _("Equipment used as designed")),
-    Rate("use_not_as_designed_pct", _("Equipment used, not as designed")),
-    Rate("unused_pct", _("Equipment not used")),
-    Rate("not_completed_pct", _("Planned products not completed")),
-    Rate("spent_vs_allocated", _("Funds spent against funds allocated")),
-)
-
-
-# Every aggregate is named with this prefix: an annotation named like a field would shadow
-# it (and annotate() refuses the clash). _plain() takes it off again.
-P = "agg_"
-
-
-def _sums(prefix: str) -> dict[str, Any]:
-    """What adds up line by line: the amounts, each rate's weighted sum and its weight, counts.
-
-    Lines without the rate drop out of both (a NULL product is not summed); a line with
-    nothing spent weighs nothing. ``prefix`` reaches the lines from another model
-    (``"lines__"`` from VersionProvince).
-    """
-    sums: dict[str, Any] = {P + f: Sum(prefix + f) for f in AMOUNT_FIELDS}
-    for pct in PERCENT_FIELDS:
-        sums[f"{P}{pct}_weighted"] = Sum(F(prefix + pct) * F(prefix + "spent"))
-        sums[f"{P}{pct}_weight"] = Sum(
-            prefix + "spent", filter=Q(**{f"{prefix}{pct}__isnull": False})
-        )
-    for flag in FLAG_FIELDS:
-        sums[P + flag] = Count(prefix + "pk", filter=Q(**{prefix + flag: True}))
-    sums[P + "lines"] = Count(prefix + "pk")
-    return sums
-
-
-def _total(fields: tuple[str, ...]) -> Expression:
-    """Amounts of one result row added up (a part no line gives counts as 0); NULL for a row
-    without lines."""
-    added = functools.reduce(operator.add, [Coalesce(F(P + f), Decimal(0)) for f in fields])
-    return Case(
-        When(**{f"{P}lines": 0}, then=Value(None)),
-        default=added,
-        output_field=DecimalField(max_digits=20, decimal_places=3),
-    )
-
-
-def _ratio(numerator: Expression | F, denominator: Expression | F) -> Expression:
-    """numerator / denominator as a percentage with two decimals, NULL when nothing to divide."""
-    return Round(
-        numerator / NullIf(denominator, Decimal(0)),
-        2,
-        output_field=DecimalField(max_digits=20, decimal_places=2),
-    )
-
-
-def _derived() -> dict[str, Any]:
-    """Figures computed from a result row's sums: once per row of the result, not per line."""
-    derived: dict[str, Any] = {
-        P + "allocated": _total(ALLOCATION_FIELDS),
-        P + "invest": _total(INVEST),
-        P + "recurrent": _total(RECURRENT),
-    }
-    for source, parts in SOURCES.items():
-        derived[P + source] = _total(parts)
-    for pct in PERCENT_FIELDS:
-        derived[P + pct] = _ratio(F(f"{P}{pct}_weighted"), F(f"{P}{pct}_weight"))
-    derived[P + "spent_vs_allocated"] = _ratio(
-        F(P + "spent") * Decimal(100), _total(ALLOCATION_FIELDS)
-    )
-    return derived
-
-
-def _figures(queryset: QuerySet[Any, Any], prefix: str = "") -> QuerySet[Any, Any]:
-    """The queryset (grouped by its values(), or by its model's rows) with every figure."""
-    return queryset.annotate(**_sums(prefix)).annotate(**_derived())
-
-
-def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k.removeprefix(P): v for k, v in row.items() if k.startswith(P)}
 
 
 def summed_columns(campaign: Campaign) -> ColumnTree:
@@ -201,18 +88,17 @@ class NationalRow:
     template_row: TemplateRow | None = None
 
 
+def _values(figures: VersionFigures) -> dict[str, Any]:
+    return {name: getattr(figures, name) for name in FIGURES}
+
+
 def national_table(version: NationalVersion) -> list[NationalRow]:
-    """The appendix summed row by row, group by group and in all: three GROUP BY queries."""
-    lines = VersionLine.objects.filter(version=version).order_by()
-    provinces = {P + "provinces": Count("province", distinct=True)}
-    by_row: dict[tuple[int, int | None], dict[str, Any]] = {
-        (r["group_id"], r["row_id"]): _plain(r)
-        for r in _figures(lines.values("group_id", "row_id")).annotate(**provinces)
-    }
-    by_group = {
-        r["group_id"]: _plain(r) for r in _figures(lines.values("group_id")).annotate(**provinces)
-    }
-    grand = _plain(lines.aggregate(**_sums(""), **_derived(), **provinces))
+    """The appendix summed row by row, group by group and in all, in the letter's order."""
+    scope = VersionFigures.Scope
+    stored = list(version.figures.exclude(scope=scope.PROVINCE))
+    by_row = {(f.group_id, f.row_id): _values(f) for f in stored if f.scope == scope.ROW}
+    by_group = {f.group_id: _values(f) for f in stored if f.scope == scope.GROUP}
+    grand = next((_values(f) for f in stored if f.scope == scope.TOTAL), {})
     rows = content.template_rows(version.campaign)
     children: dict[int, list[TemplateRow]] = {}
     for row in rows:
@@ -278,7 +164,7 @@ def allocation(total: dict[str, Any]) -> Allocation:
     by_kind = [
         (_("Investment"), [*(total.get(f) for f in INVEST), total.get("invest")]),
         (_("Recurrent"), [*(total.get(f) for f in RECURRENT), total.get("recurrent")]),
-        (_("Total"), [*(total.get(s) for s in SOURCES), whole]),
+        (_("Total"), [*(total.get(s) for s in SOURCE_LABELS), whole]),
     ]
     return Allocation(
         sources=[*SOURCE_LABELS.items(), ("total", _("Total"))],
@@ -302,22 +188,6 @@ class Spread:
     provinces: int  # how many included provinces give the rate
     low: Extreme | None
     high: Extreme | None
-
-
-# What a version keeps of each included province (ProvinceFigures), in that model's order.
-PROVINCE_FIGURES = [
-    f.name
-    for f in ProvinceFigures._meta.concrete_fields
-    if f.name not in {"id", "version", "province"}
-]
-
-
-def province_figures_source(version: NationalVersion) -> QuerySet[Any, Any]:
-    """Each included province's figures from the version's frozen lines (GROUP BY province),
-    as (version, province, *PROVINCE_FIGURES): what the run copies into ProvinceFigures."""
-    return _figures(
-        VersionLine.objects.filter(version=version).order_by().values("province_id")
-    ).values_list(Value(version.pk), "province_id", *(P + f for f in PROVINCE_FIGURES))
 
 
 def province_rows(version: NationalVersion) -> list[VersionProvince]:
@@ -345,7 +215,7 @@ def spreads(version: NationalVersion, national: dict[str, Any]) -> list[Spread]:
     Two queries over the provinces' frozen figures: MIN, MAX and COUNT of every rate, then
     the provinces at either end.
     """
-    figures = ProvinceFigures.objects.filter(version=version)
+    figures = version.figures.filter(scope=VersionFigures.Scope.PROVINCE)
     ends = figures.aggregate(
         **{f"{r.key}_low": Min(r.key) for r in RATES},
         **{f"{r.key}_high": Max(r.key) for r in RATES},
@@ -468,7 +338,7 @@ class NationalReport:
     problems: list[ProblemKind]
     treasury: dict[str, Any]
     narrative: list[CompiledSection]
-    rate_method: Promise = RATE_METHOD
+    rate_method: Promise = METHOD
 
 
 def national_report(version: NationalVersion) -> NationalReport:

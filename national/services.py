@@ -4,9 +4,10 @@ A run is one transaction. It locks the campaign row, moves every submission wait
 in "consolidation" through workflow.services.submission_transition (so each gets
 its audit record, receipt and stage change like any other step), then writes a new
 numbered version of the national report with rows of its own: every reporting unit
-(included or not, on time or late), and the figures of every included province
-copied inside the database (INSERT ... SELECT) from its content. If anything fails,
-nothing of the run remains: no version, no moved submission, no receipt or number.
+(included or not, on time or late), the figures of every included province copied
+inside the database (INSERT ... SELECT) from its content, and every figure of the
+report aggregated from those in SQL (national.figures). If anything fails, nothing of
+the run remains: no version, no moved submission, no receipt or number.
 
 Why copying from the live lines is sound: a submission's content changes only while
 it is drafted, and leaving drafting freezes it as a SubmissionVersion; a submission
@@ -34,10 +35,10 @@ from workflow.services import TransitionError, submission_transition
 from workflow.stages import Stage
 from workflow.transitions import Action
 
-from . import access, selectors
+from . import access, figures, selectors
 from .models import (
     NationalVersion,
-    ProvinceFigures,
+    VersionFigures,
     VersionLine,
     VersionProblem,
     VersionProvince,
@@ -136,13 +137,9 @@ def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVers
 
 
 def figures_freeze(version: NationalVersion) -> int:
-    """Each included province's totals and rates, aggregated from the version's frozen lines
-    into ProvinceFigures in one INSERT ... SELECT ... GROUP BY (a step of the run)."""
-    return _copy(
-        ProvinceFigures,
-        ["version", "province", *selectors.PROVINCE_FIGURES],
-        selectors.province_figures_source(version),
-    )
+    """Every figure of the version, aggregated from its frozen lines into VersionFigures: one
+    INSERT ... SELECT ... GROUP BY per scope (national.figures). A step of the run."""
+    return sum(_copy(VersionFigures, fields, select) for fields, select in figures.sources(version))
 
 
 def _hold_processes(submissions: list[Submission]) -> None:

@@ -55,6 +55,12 @@ def _line_values(rng: random.Random) -> dict[str, Any]:
         "accepted_by_authority": rng.random() < 0.4,
     }
     values["not_completed_reason"] = "Chuyển sang năm sau" if values["not_completed_pct"] else ""
+    if rng.random() < 0.15:  # no equipment-use figures on this line
+        for share in ("use_as_designed_pct", "use_not_as_designed_pct", "unused_pct"):
+            values[share] = None
+        values["use_not_as_designed_reason"] = values["unused_reason"] = ""
+    if not values["spent"] and rng.random() < 0.5:  # nothing spent: no achievement rate
+        values["vs_demand_pct"] = values["vs_resolution17_pct"] = None
     return values
 
 

@@ -42,6 +42,8 @@ PARTS = {
     "source_self": ["alloc_invest_self", "alloc_recurrent_self"],
     "source_separate": ["alloc_invest_separate", "alloc_recurrent_separate"],
 }
+ACHIEVEMENT = ("vs_demand_pct", "vs_resolution17_pct")
+USE = ("use_as_designed_pct", "use_not_as_designed_pct", "unused_pct")
 PERCENTS = [
     "not_completed_pct",
     "vs_demand_pct",
@@ -69,12 +71,17 @@ def expected(lines: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         given = [line for _, line in lines if any(line[p] is not None for p in parts)]
         out[name] = sum((D(line[p] or 0) for line in given for p in parts), D(0)) if given else None
     for name in PERCENTS:
-        counted = [
-            line for _, line in lines if line[name] is not None and D(line["spent"] or 0) > 0
-        ]
+        # Achievement: the lines that give the rate. Equipment use: the lines that give any
+        # of the three shares, a blank share being 0. Not completed: every line, blank 0.
+        if name in ACHIEVEMENT:
+            counted = [line for _, line in lines if line[name] is not None]
+        elif name in USE:
+            counted = [line for _, line in lines if any(line[u] is not None for u in USE)]
+        else:
+            counted = [line for _, line in lines]
         out[name] = _pct(
-            sum((D(line[name]) * D(line["spent"]) for line in counted), D(0)),
-            sum((D(line["spent"]) for line in counted), D(0)),
+            sum((D(line[name] or 0) * D(line["spent"] or 0) for line in counted), D(0)),
+            sum((D(line["spent"] or 0) for line in counted), D(0)),
         )
     out["spent_vs_allocated"] = _pct((out["spent"] or D(0)) * 100, out["allocated"] or D(0))
     for flag in ("accepted_internal", "accepted_by_authority"):
