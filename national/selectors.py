@@ -446,6 +446,9 @@ class Pending:
     # version, and not in the latest one at this content: they enter as they are.
     unreported: list[Submission]
 
+    # In the latest version but no longer consolidated (reopened): they leave the next one.
+    leaving: list[str] = field(default_factory=list)
+
     def __bool__(self) -> bool:
         return bool(self.waiting or self.unreported)
 
@@ -472,6 +475,14 @@ def pending(campaign: Campaign) -> Pending:
             s
             for s in consolidated(campaign)
             if (s.pk, s.accepted_version) not in frozen  # type: ignore[attr-defined]
+        ],
+        leaving=[
+            p.unit.full_name
+            for p in (latest.provinces if latest else VersionProvince.objects.none())
+            .filter(status=VersionProvince.Status.INCLUDED)
+            .exclude(submission__stage=Stage.CONSOLIDATED)
+            .select_related("unit")
+            .order_by("unit__code")
         ],
     )
 

@@ -146,6 +146,7 @@ def test_a_reopened_province_leaves_the_next_version_until_accepted_again(
         expected_stage=Stage.CONSOLIDATED,
         reason="Số liệu dòng 1.1 chưa khớp với quyết toán.",
     )
+    assert selectors.pending(campaign).leaving == ["Thành phố Hà Nội"]
     with pytest.raises(ConsolidationError):  # a province leaving is not news by itself
         _run(cast, campaign)
     provinces("31", Stage.CONSOLIDATION)
