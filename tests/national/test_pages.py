@@ -173,3 +173,24 @@ def test_an_older_version_says_so(
         client.get(reverse("national:version", kwargs={"code": CODE, "number": 3})).status_code
         == 404
     )
+
+
+def test_the_report_page_costs_the_same_queries_for_two_provinces_or_four(
+    provinces: Any, cast: Cast, campaign: Campaign
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from national.services import consolidation_run
+
+    client = _client(cast(Role.MINISTRY_COORDINATOR))
+    coordinator = cast(Role.MINISTRY_COORDINATOR)
+    counts = []
+    for codes in (["01"], ["48"], ["31", "92"]):
+        for code in codes:
+            provinces(code, Stage.CONSOLIDATION)
+        version = consolidation_run(actor=coordinator, campaign=campaign)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(version.get_absolute_url()).status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[1] == counts[2], counts  # version 1 has no previous version to compare
