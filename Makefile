@@ -48,6 +48,7 @@ bench: $(BIN)/.dev messages ## Print the benchmarks' figures (PostgreSQL)
 	$(PY) -m benchmarks.transition_http
 	$(PY) -m benchmarks.pdf_render
 	$(PY) -m benchmarks.dashboard
+	$(PY) -m benchmarks.consolidation
 
 lint: $(BIN)/.dev ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("submissions/", include("submissions.urls")),
+    path("national/", include("national.urls")),
     path("", include("reviews.urls")),
     path("", include("workflow.urls")),
     path("monitor/", include("workflow.monitor_urls")),

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "submissions",
     "workflow",
     "reviews",
+    "national",
     "viewflow",
     "viewflow.workflow",
     "axes",

@@ -1,0 +1,43 @@
+"""Who may see the national report and who may consolidate: the one place national views ask.
+
+Built on workflow.access: the coordinator (national scope) consolidates; a ministry
+checker reads the report. Anyone else, a province's users included, gets a 404.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from submissions.models import Campaign
+from workflow import access
+from workflow.access import AnyUser
+from workflow.roles import Role
+
+from .models import NationalVersion
+
+
+def can_consolidate(user: AnyUser) -> bool:
+    return access.is_national(user)
+
+
+def can_view_national_report(user: AnyUser) -> bool:
+    """The coordinator, and ministry checkers (whatever provinces their desk holds)."""
+    if access.is_national(user):
+        return True
+    return access.units_for_user(user, Role.MINISTRY_CHECKER).exists()
+
+
+def get_campaign_for_report_or_404(user: AnyUser, code: str) -> Campaign:
+    if not can_view_national_report(user):
+        raise Http404
+    return get_object_or_404(Campaign, code=code)
+
+
+def get_version_for_user_or_404(user: AnyUser, code: str, number: int) -> NationalVersion:
+    campaign = get_campaign_for_report_or_404(user, code)
+    return get_object_or_404(
+        NationalVersion.objects.select_related("campaign", "created_by"),
+        campaign=campaign,
+        number=number,
+    )

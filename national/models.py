@@ -1,0 +1,273 @@
+"""The national report: numbered consolidation versions, each frozen with its own rows.
+
+A version is cumulative (every province consolidated so far) and never changes
+once written: it names the SubmissionVersion of each province it includes, keeps a
+copy of that content's figures (``VersionLine``, ``VersionProblem``, the refusal
+facts on ``VersionProvince``), copied inside the database when the version is made,
+and the report's figures aggregated from them in SQL at that moment
+(``VersionFigures``). So version 1 still shows what it showed after Hà Nội was
+reopened and version 2 was made without it, whatever changes later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from submissions.models import (
+    AdministrativeUnit,
+    Campaign,
+    ProblemKind,
+    Submission,
+    TemplateRow,
+    amount_field,
+    percent_field,
+)
+from workflow.deadlines import Status as Standing
+from workflow.models import AppendOnly, AuditRecord, SubmissionVersion
+from workflow.stages import Stage
+
+
+class NationalVersion(AppendOnly):
+    """One consolidation run's result: version 1, 2, ... of a campaign's national report."""
+
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="national_versions",
+        verbose_name=_("campaign"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    created_at = models.DateTimeField(_("consolidated at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("consolidated by"),
+    )
+
+    class Meta:
+        ordering = ["campaign_id", "number"]
+        verbose_name = _("national report version")
+        verbose_name_plural = _("national report versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "number"], name="national_version_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "national:version", kwargs={"code": self.campaign.code, "number": self.number}
+        )
+
+
+class VersionProvince(AppendOnly):
+    """Where one reporting unit stood in a version: included (at which content) or not."""
+
+    class Status(models.TextChoices):
+        INCLUDED = "included", _("Included")
+        MISSING = "missing", _("Not included")
+
+    version = models.ForeignKey(NationalVersion, on_delete=models.PROTECT, related_name="provinces")
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="national_rows",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    # True when the province entered (or re-entered, with new content) in this version.
+    entered = models.BooleanField(_("new in this version"), default=False)
+    stage = models.CharField(_("stage"), max_length=32, choices=Stage.choices, blank=True)
+    standing = models.CharField(_("deadline"), max_length=16, choices=Standing.choices)
+    due = models.DateField(_("due"))
+    reached_ministry_at = models.DateTimeField(_("reached the ministry"), null=True, blank=True)
+    submission_version = models.ForeignKey(
+        SubmissionVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("content version"),
+    )
+    # The CONSOLIDATE transition that put the province in the report (its receipt proves it).
+    consolidation = models.ForeignKey(
+        AuditRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    treasury_refusal_count = models.PositiveIntegerField(_("refusals (cases)"), null=True)
+    treasury_refusal_amount = amount_field(_("refusals (million VND)"))
+
+    class Meta:
+        ordering = ["version_id", "unit__code"]
+        verbose_name = _("province in a version")
+        verbose_name_plural = _("provinces in a version")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "unit"], name="version_province_unique"),
+            models.CheckConstraint(
+                condition=Q(status="missing")
+                | Q(submission_version__isnull=False, consolidation__isnull=False),
+                name="included_province_names_its_content",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.unit}"
+
+    @property
+    def is_included(self) -> bool:
+        return self.status == self.Status.INCLUDED
+
+    @property
+    def is_late(self) -> bool:
+        return self.standing in (Standing.DONE_LATE, Standing.OVERDUE)
+
+    @property
+    def figures(self) -> VersionFigures | None:
+        """The province's figures in this version (none when it is not included)."""
+        try:
+            return self.figures_row
+        except VersionFigures.DoesNotExist:
+            return None
+
+
+class VersionLine(AppendOnly):
+    """The figures of one appendix line of an included province, as that version froze them.
+
+    Text (basis, reasons, difficulties) stays in the SubmissionVersion the province row names.
+    """
+
+    version = models.ForeignKey(NationalVersion, on_delete=models.PROTECT, related_name="lines")
+    province = models.ForeignKey(VersionProvince, on_delete=models.PROTECT, related_name="lines")
+    group = models.ForeignKey(TemplateRow, on_delete=models.PROTECT, related_name="+")
+    # Empty for a sub-item the province added itself.
+    row = models.ForeignKey(
+        TemplateRow, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    label = models.CharField(_("sub-item"), max_length=500, blank=True)
+    demand = amount_field(_("demand"))
+    alloc_invest_ctmt = amount_field(_("allocated, investment, IT target programme"))
+    alloc_invest_self = amount_field(_("allocated, investment, self-balanced"))
+    alloc_invest_separate = amount_field(_("allocated, investment, separate budget"))
+    alloc_recurrent_ctmt = amount_field(_("allocated, recurrent, IT target programme"))
+    alloc_recurrent_self = amount_field(_("allocated, recurrent, self-balanced"))
+    alloc_recurrent_separate = amount_field(_("allocated, recurrent, separate budget"))
+    spent = amount_field(_("funds spent"))
+    not_completed_pct = percent_field(_("not completed (%)"))
+    accepted_internal = models.BooleanField(_("accepted internally"), null=True)
+    accepted_by_authority = models.BooleanField(
+        _("accepted by the state management agency"), null=True
+    )
+    vs_demand_pct = percent_field(_("achievement vs demand (%)"))
+    vs_resolution17_pct = percent_field(_("achievement vs Resolution 17 goals (%)"))
+    use_as_designed_pct = percent_field(_("used as designed (%)"))
+    use_not_as_designed_pct = percent_field(_("used not as designed (%)"))
+    unused_pct = percent_field(_("not used (%)"))
+
+    class Meta:
+        ordering = ["version_id", "province_id", "pk"]
+        verbose_name = _("frozen appendix line")
+        verbose_name_plural = _("frozen appendix lines")
+        indexes = [models.Index(fields=["version", "group", "row"])]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.row_id or self.label}"
+
+
+def _total_field(verbose_name: Any) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=20, decimal_places=3, null=True)
+
+
+def _rate_field(verbose_name: Any) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, null=True)
+
+
+class VersionFigures(AppendOnly):
+    """The figures of a version, aggregated in SQL from its frozen lines when it is made: one
+    row per line of the appendix (the sub-items provinces added under a group in one),
+    per group, for the whole country, and per included province. Reading a version never
+    sums again, so it shows what it showed, whatever later versions or methods do."""
+
+    class Scope(models.TextChoices):
+        ROW = "row", _("Appendix line")
+        GROUP = "group", _("Task group")
+        TOTAL = "total", _("National total")
+        PROVINCE = "province", _("Province")
+
+    version = models.ForeignKey(NationalVersion, on_delete=models.PROTECT, related_name="figures")
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    group = models.ForeignKey(
+        TemplateRow, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Empty in a ROW scope: the sub-items the provinces added under the group.
+    row = models.ForeignKey(
+        TemplateRow, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    province = models.OneToOneField(
+        VersionProvince,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures_row",
+    )
+    demand = _total_field(_("demand"))
+    alloc_invest_ctmt = _total_field(_("allocated, investment, IT target programme"))
+    alloc_invest_self = _total_field(_("allocated, investment, self-balanced"))
+    alloc_invest_separate = _total_field(_("allocated, investment, separate budget"))
+    alloc_recurrent_ctmt = _total_field(_("allocated, recurrent, IT target programme"))
+    alloc_recurrent_self = _total_field(_("allocated, recurrent, self-balanced"))
+    alloc_recurrent_separate = _total_field(_("allocated, recurrent, separate budget"))
+    spent = _total_field(_("funds spent"))
+    allocated = _total_field(_("funds allocated"))
+    invest = _total_field(_("funds allocated, investment"))
+    recurrent = _total_field(_("funds allocated, recurrent"))
+    source_ctmt = _total_field(_("funds allocated, IT target programme"))
+    source_self = _total_field(_("funds allocated, self-balanced"))
+    source_separate = _total_field(_("funds allocated, separate budget"))
+    not_completed_pct = _rate_field(_("not completed (%)"))
+    vs_demand_pct = _rate_field(_("achievement vs demand (%)"))
+    vs_resolution17_pct = _rate_field(_("achievement vs Resolution 17 goals (%)"))
+    use_as_designed_pct = _rate_field(_("used as designed (%)"))
+    use_not_as_designed_pct = _rate_field(_("used not as designed (%)"))
+    unused_pct = _rate_field(_("not used (%)"))
+    spent_vs_allocated = _rate_field(_("funds spent against funds allocated (%)"))
+    accepted_internal = models.PositiveIntegerField(_("lines accepted internally"))
+    accepted_by_authority = models.PositiveIntegerField(_("lines accepted by the authority"))
+    lines = models.PositiveIntegerField(_("lines"))
+    provinces = models.PositiveIntegerField(_("provinces"))
+
+    class Meta:
+        verbose_name = _("figures of a version")
+        verbose_name_plural = _("figures of a version")
+        indexes = [models.Index(fields=["version", "scope"])]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.scope}"
+
+
+class VersionProblem(AppendOnly):
+    """A kind of shortcoming (2.5 (i)) an included province reported, as frozen."""
+
+    version = models.ForeignKey(NationalVersion, on_delete=models.PROTECT, related_name="problems")
+    province = models.ForeignKey(VersionProvince, on_delete=models.PROTECT, related_name="problems")
+    kind = models.ForeignKey(ProblemKind, on_delete=models.PROTECT, related_name="version_problems")
+
+    class Meta:
+        verbose_name = _("reported shortcoming")
+        verbose_name_plural = _("reported shortcomings")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "kind"], name="version_problem_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.kind_id}"

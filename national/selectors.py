@@ -1,0 +1,491 @@
+"""Reads: a version of the national report, from the rows the run froze.
+
+Every figure was aggregated in SQL when the version was made (national.figures into
+VersionFigures): reading a version only fetches those rows, MIN/MAX/COUNT over the
+provinces' rows for the spread of rates, a COUNT per kind of shortcoming and one
+aggregate of the refusals. Python arranges the results in the letter's order.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from submissions import selectors as content
+from submissions.models import (
+    Campaign,
+    OutlineSection,
+    ProblemKind,
+    Submission,
+    TemplateColumn,
+    TemplateRow,
+)
+from submissions.selectors import ColumnTree, HeaderCell
+from workflow.deadlines import Status as Standing
+from workflow.models import AuditRecord, Receipt, SubmissionVersion
+from workflow.stages import Stage
+from workflow.transitions import Action
+
+from .figures import FIGURES, INVEST, METHOD, RATES, RECURRENT, Rate
+from .models import NationalVersion, VersionFigures, VersionProvince
+
+SOURCE_LABELS: dict[str, Promise] = {
+    "source_ctmt": _("IT target programme (CTMT CNTT)"),
+    "source_self": _("Self-balanced within the assigned estimate"),
+    "source_separate": _("Separately allocated budget"),
+}
+
+
+def summed_columns(campaign: Campaign) -> ColumnTree:
+    """The letter's column tree without its text columns (basis, products, difficulties),
+    which a sum leaves empty; the spans of the headers above them shrink accordingly."""
+    tree = content.column_tree(campaign)
+    parent = {cell.column.pk: cell.column.parent_id for row in tree.header_rows for cell in row}
+    kept = [leaf for leaf in tree.leaves if leaf.kind != TemplateColumn.Kind.TEXT]
+    spans: Counter[int] = Counter()
+    for leaf in kept:
+        node: int | None = leaf.pk
+        while node is not None:
+            spans[node] += 1
+            node = parent.get(node)
+    rows = [
+        [HeaderCell(c.column, spans[c.column.pk], c.rowspan) for c in row if spans[c.column.pk]]
+        for row in tree.header_rows
+    ]
+    return ColumnTree(header_rows=rows, leaves=kept)
+
+
+# --- The appendix summed across provinces ----------------------------------------------------
+
+
+@dataclass
+class NationalRow:
+    """A row of the national appendix: a group, a template sub-item, the sub-items provinces
+    added under a group, a group's own entries, or the grand total."""
+
+    kind: str  # "group", "line", "own", "direct" or "total"
+    stt: str
+    label: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    template_row: TemplateRow | None = None
+
+
+def _values(figures: VersionFigures) -> dict[str, Any]:
+    return {name: getattr(figures, name) for name in FIGURES}
+
+
+def national_table(version: NationalVersion) -> list[NationalRow]:
+    """The appendix summed row by row, group by group and in all, in the letter's order."""
+    scope = VersionFigures.Scope
+    stored = list(version.figures.exclude(scope=scope.PROVINCE))
+    by_row = {(f.group_id, f.row_id): _values(f) for f in stored if f.scope == scope.ROW}
+    by_group = {f.group_id: _values(f) for f in stored if f.scope == scope.GROUP}
+    grand = next((_values(f) for f in stored if f.scope == scope.TOTAL), {})
+    rows = content.template_rows(version.campaign)
+    children: dict[int, list[TemplateRow]] = {}
+    for row in rows:
+        if row.parent_id is not None:
+            children.setdefault(row.parent_id, []).append(row)
+    table: list[NationalRow] = []
+    for group in (r for r in rows if r.parent_id is None):
+        table.append(
+            NationalRow("group", group.stt, group.label, by_group.get(group.pk, {}), group)
+        )
+        for child in children.get(group.pk, []):
+            table.append(
+                NationalRow(
+                    "line", child.stt, child.label, by_row.get((group.pk, child.pk), {}), child
+                )
+            )
+        own = by_row.get((group.pk, None))
+        direct = by_row.get((group.pk, group.pk))
+        if own and direct:  # some provinces entered the group itself, others added sub-items
+            table.append(
+                NationalRow("direct", "", str(_("Entered for the group as a whole")), direct)
+            )
+        if own:
+            table.append(
+                NationalRow(
+                    "own",
+                    "",
+                    str(
+                        _("Sub-items added by provinces (%(lines)s, from %(provinces)s provinces)")
+                        % {"lines": own["lines"], "provinces": own["provinces"]}
+                    ),
+                    own,
+                )
+            )
+    table.append(NationalRow("total", "", str(_("National total")), grand))
+    return table
+
+
+@dataclass
+class AllocationCell:
+    amount: Decimal | None
+    share: Decimal | None  # of all funds allocated, %
+
+
+@dataclass
+class Allocation:
+    """Funds allocated nationally, by kind of spending (rows) and by source (columns)."""
+
+    sources: list[tuple[str, Promise]]
+    rows: list[tuple[Promise, list[AllocationCell]]]
+
+
+def allocation(total: dict[str, Any]) -> Allocation:
+    """The grand total's allocation as footnote (*) asks: investment or recurrent, by source."""
+    whole = total.get("allocated")
+
+    def cell(value: Decimal | None) -> AllocationCell:
+        share = None
+        if value is not None and whole:
+            share = (Decimal(value) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
+        return AllocationCell(value, share)
+
+    by_kind = [
+        (_("Investment"), [*(total.get(f) for f in INVEST), total.get("invest")]),
+        (_("Recurrent"), [*(total.get(f) for f in RECURRENT), total.get("recurrent")]),
+        (_("Total"), [*(total.get(s) for s in SOURCE_LABELS), whole]),
+    ]
+    return Allocation(
+        sources=[*SOURCE_LABELS.items(), ("total", _("Total"))],
+        rows=[(label, [cell(v) for v in values]) for label, values in by_kind],
+    )
+
+
+# --- Provinces: the annex, and the spread of their rates ---------------------------------------
+
+
+@dataclass
+class Extreme:
+    value: Decimal
+    provinces: list[str]
+
+
+@dataclass
+class Spread:
+    rate: Rate
+    national: Decimal | None
+    provinces: int  # how many included provinces give the rate
+    low: Extreme | None
+    high: Extreme | None
+
+
+def province_rows(version: NationalVersion) -> list[VersionProvince]:
+    """Every reporting unit of the version with its frozen figures (none if not included) and
+    the number of the receipt that consolidated it (``receipt``, e.g. 0007/BN-5137)."""
+    rows: list[VersionProvince] = list(
+        version.provinces.select_related("unit", "figures_row")
+        .annotate(
+            content_version=F("submission_version__number"),
+            receipt_number=F("consolidation__receipt__number"),
+        )
+        .order_by("unit__code")
+    )
+    campaign = version.campaign
+    for row in rows:
+        number = getattr(row, "receipt_number", None)
+        label = Receipt(campaign=campaign, number=number).display_number if number else ""
+        row.receipt = label  # type: ignore[attr-defined]
+    return rows
+
+
+def spreads(version: NationalVersion, national: dict[str, Any]) -> list[Spread]:
+    """Each rate nationally, with its lowest and highest province (ties named together).
+
+    Two queries over the provinces' frozen figures: MIN, MAX and COUNT of every rate, then
+    the provinces at either end.
+    """
+    figures = version.figures.filter(scope=VersionFigures.Scope.PROVINCE)
+    ends = figures.aggregate(
+        **{f"{r.key}_low": Min(r.key) for r in RATES},
+        **{f"{r.key}_high": Max(r.key) for r in RATES},
+        **{f"{r.key}_count": Count(r.key) for r in RATES},
+    )
+    at_either_end = [
+        Q(**{r.key: ends[f"{r.key}_{end}"]})
+        for r in RATES
+        for end in ("low", "high")
+        if ends[f"{r.key}_{end}"] is not None
+    ]
+    extremes = (
+        list(
+            figures.filter(functools.reduce(operator.or_, at_either_end))
+            .values("province__unit__name", *(r.key for r in RATES))
+            .order_by("province__unit__code")
+        )
+        if at_either_end
+        else []
+    )
+
+    def end(rate: Rate, which: str) -> Extreme | None:
+        value = ends[f"{rate.key}_{which}"]
+        if value is None:
+            return None
+        names = [e["province__unit__name"] for e in extremes if e[rate.key] == value]
+        return Extreme(value, names)
+
+    return [
+        Spread(
+            rate,
+            national.get(rate.key),
+            ends[f"{rate.key}_count"],
+            end(rate, "low"),
+            end(rate, "high"),
+        )
+        for rate in RATES
+    ]
+
+
+def problem_counts(version: NationalVersion) -> QuerySet[ProblemKind]:
+    """Every kind of shortcoming of 2.5 (i), with how many included provinces reported it."""
+    return (
+        ProblemKind.objects.filter(campaign=version.campaign)
+        .annotate(
+            provinces=Count(
+                "version_problems__province",
+                filter=Q(version_problems__version=version),
+                distinct=True,
+            )
+        )
+        .order_by("order")
+    )
+
+
+def treasury(version: NationalVersion) -> dict[str, Any]:
+    """Payments the State Treasury refused: cases and amount, and how many provinces had any."""
+    return version.provinces.filter(status=VersionProvince.Status.INCLUDED).aggregate(
+        cases=Sum("treasury_refusal_count"),
+        amount=Sum("treasury_refusal_amount"),
+        provinces=Count("pk", filter=Q(treasury_refusal_count__gt=0)),
+    )
+
+
+# --- The narrative, point by point -------------------------------------------------------------
+
+
+@dataclass
+class CompiledPoint:
+    point: Any
+    answers: list[tuple[str, str]]  # (province, its answer)
+
+
+@dataclass
+class CompiledSection:
+    section: OutlineSection
+    points: list[CompiledPoint]
+
+
+def narrative(version: NationalVersion, included: list[VersionProvince]) -> list[CompiledSection]:
+    """Each outline point with every included province's answer, from the frozen content."""
+    texts = dict(
+        SubmissionVersion.objects.filter(
+            pk__in=[p.submission_version_id for p in included]
+        ).values_list("pk", "content__answers")
+    )
+    answers = [(p.unit.full_name, texts.get(p.submission_version_id or 0) or {}) for p in included]
+    return [
+        CompiledSection(
+            section,
+            [
+                CompiledPoint(
+                    point, [(unit, by_code.get(point.code, "")) for unit, by_code in answers]
+                )
+                for point in section.points.all()
+            ],
+        )
+        for section in content.outline(version.campaign)
+    ]
+
+
+# --- The whole report ------------------------------------------------------------------------
+
+
+@dataclass
+class NationalReport:
+    version: NationalVersion
+    campaign: Campaign
+    previous: NationalVersion | None
+    table: list[NationalRow]
+    total: dict[str, Any]
+    allocation: Allocation
+    provinces: list[VersionProvince]
+    included: list[VersionProvince]
+    missing: list[VersionProvince]
+    late: list[VersionProvince]
+    entered: list[VersionProvince]
+    left: list[str]  # included in the previous version, not in this one
+    spreads: list[Spread]
+    problems: list[ProblemKind]
+    treasury: dict[str, Any]
+    narrative: list[CompiledSection]
+    rate_method: Promise = METHOD
+
+
+def national_report(version: NationalVersion) -> NationalReport:
+    table = national_table(version)
+    total = table[-1].figures
+    provinces = province_rows(version)
+    included = [p for p in provinces if p.is_included]
+    previous = (
+        version.campaign.national_versions.filter(number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+    left: list[str] = []
+    if previous is not None:
+        now_in = {p.unit_id for p in included}
+        left = [
+            p.unit.full_name
+            for p in previous.provinces.filter(status=VersionProvince.Status.INCLUDED)
+            .select_related("unit")
+            .order_by("unit__code")
+            if p.unit_id not in now_in
+        ]
+    return NationalReport(
+        version=version,
+        campaign=version.campaign,
+        previous=previous,
+        table=table,
+        total=total,
+        allocation=allocation(total),
+        provinces=provinces,
+        included=included,
+        missing=[p for p in provinces if not p.is_included],
+        late=[p for p in provinces if p.standing in (Standing.DONE_LATE, Standing.OVERDUE)],
+        entered=[p for p in included if p.entered],
+        left=left,
+        spreads=spreads(version, total),
+        problems=list(problem_counts(version)),
+        treasury=treasury(version),
+        narrative=narrative(version, included),
+    )
+
+
+def versions(campaign: Campaign) -> QuerySet[NationalVersion]:
+    """The campaign's national versions, newest first, with how many provinces each includes."""
+    return (
+        campaign.national_versions.select_related("created_by")
+        .annotate(
+            included=Count(
+                "provinces", filter=Q(provinces__status=VersionProvince.Status.INCLUDED)
+            ),
+            included_new=Count("provinces", filter=Q(provinces__entered=True)),
+            units=Count("provinces"),
+        )
+        .order_by("-number")
+    )
+
+
+def _latest(action: Action, field: str) -> Subquery:
+    """The ``field`` of the submission's latest audit record of ``action``."""
+    return Subquery(
+        AuditRecord.objects.filter(submission=OuterRef("pk"), action=action)
+        .order_by("-at", "-pk")
+        .values(field)[:1]
+    )
+
+
+def consolidated(campaign: Campaign) -> QuerySet[Submission]:
+    """The campaign's consolidated submissions, each with its accepted content version
+    (``accepted_version``), its latest one and its consolidation record."""
+    return (
+        Submission.objects.filter(campaign=campaign, stage=Stage.CONSOLIDATED)
+        .annotate(
+            accepted_version=_latest(Action.ACCEPT, "version_id"),
+            consolidation_id=_latest(Action.CONSOLIDATE, "pk"),
+            latest_version=Subquery(
+                SubmissionVersion.objects.filter(submission=OuterRef("pk"))
+                .order_by("-number")
+                .values("pk")[:1]
+            ),
+        )
+        .select_related("unit", "campaign")
+        .order_by("unit__code")
+    )
+
+
+def frozen_in(version: NationalVersion | None) -> set[tuple[int, int]]:
+    """(submission, content version) of every province the version includes."""
+    if version is None:
+        return set()
+    return set(
+        version.provinces.filter(status=VersionProvince.Status.INCLUDED).values_list(
+            "submission_id", "submission_version_id"
+        )
+    )
+
+
+@dataclass
+class Pending:
+    """What a consolidation run would take in now."""
+
+    latest: NationalVersion | None
+    # Accepted by the ministry, waiting in "consolidation": the run consolidates them.
+    waiting: list[Submission]
+    # Consolidated one by one (the submission page's button) or before any national
+    # version, and not in the latest one at this content: they enter as they are.
+    unreported: list[Submission]
+
+    # In the latest version but no longer consolidated (reopened): they leave the next one.
+    leaving: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.waiting or self.unreported)
+
+    @property
+    def units(self) -> list[str]:
+        return [s.unit.full_name for s in sorted(self.waiting + self.unreported, key=_code)]
+
+
+def _code(submission: Submission) -> str:
+    return submission.unit.code
+
+
+def pending(campaign: Campaign) -> Pending:
+    latest = campaign.national_versions.order_by("-number").first()
+    frozen = frozen_in(latest)
+    return Pending(
+        latest=latest,
+        waiting=list(
+            Submission.objects.filter(campaign=campaign, stage=Stage.CONSOLIDATION)
+            .select_related("unit", "campaign")
+            .order_by("unit__code")
+        ),
+        unreported=[
+            s
+            for s in consolidated(campaign)
+            if (s.pk, s.accepted_version) not in frozen  # type: ignore[attr-defined]
+        ],
+        leaving=[
+            p.unit.full_name
+            for p in (latest.provinces if latest else VersionProvince.objects.none())
+            .filter(status=VersionProvince.Status.INCLUDED)
+            .exclude(submission__stage=Stage.CONSOLIDATED)
+            .select_related("unit")
+            .order_by("unit__code")
+        ],
+    )
+
+
+def campaigns_with_report() -> QuerySet[Campaign]:
+    return Campaign.objects.order_by("-issued_on")

@@ -1,0 +1,247 @@
+"""Writes of the national app: the coordinator's consolidation run.
+
+A run is one transaction. It locks the campaign row, moves every submission waiting
+in "consolidation" through workflow.services.submission_transition (so each gets
+its audit record, receipt and stage change like any other step), then writes a new
+numbered version of the national report with rows of its own: every reporting unit
+(included or not, on time or late), the figures of every included province copied
+inside the database (INSERT ... SELECT) from its content, and every figure of the
+report aggregated from those in SQL (national.figures). If anything fails, nothing of
+the run remains: no version, no moved submission, no receipt or number.
+
+Why copying from the live lines is sound: a submission's content changes only while
+it is drafted, and leaving drafting freezes it as a SubmissionVersion; a submission
+in "consolidated" therefore holds exactly its accepted version, which the run checks
+(the accepted version is the latest one). A reopened submission is back in drafting
+and leaves the next version until it is accepted again; the versions made before
+keep the rows they copied.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.contrib.auth.models import User
+from django.db import DatabaseError, connections, transaction
+from django.db.models import Model, QuerySet, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from submissions.models import Campaign, LineItem, Submission
+from workflow.models import SubmissionProcess
+from workflow.selectors import attach_standings
+from workflow.services import TransitionError, submission_transition
+from workflow.stages import Stage
+from workflow.transitions import Action
+
+from . import access, figures, selectors
+from .models import (
+    NationalVersion,
+    VersionFigures,
+    VersionLine,
+    VersionProblem,
+    VersionProvince,
+)
+
+# The figures a version keeps of each appendix line (text stays in the SubmissionVersion).
+LINE_MEASURES = [
+    f.name
+    for f in VersionLine._meta.concrete_fields
+    if f.name not in {"id", "version", "province", "group", "row", "label"}
+]
+
+
+class ConsolidationError(Exception):
+    """A run that was refused; the message is for the user, and nothing changed."""
+
+
+def consolidation_run(
+    *, actor: User, campaign: Campaign, at: datetime.datetime | None = None
+) -> NationalVersion:
+    """Consolidate every accepted submission not yet in the national report: a new version."""
+    if not access.can_consolidate(actor):
+        raise ConsolidationError(_("Only the ministry coordinator can consolidate."))
+    with transaction.atomic():
+        return _run(actor, campaign, at or timezone.now())
+
+
+def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVersion:
+    # The campaign row serialises runs: a double click waits here, then finds nothing new.
+    # Every transition's receipt takes the same row (workflow.receipts), so while the run
+    # holds it no submission of the campaign can commit a move, a reopen included.
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    todo = selectors.pending(campaign)
+    previous = todo.latest
+    if not todo:
+        raise ConsolidationError(
+            _(
+                "Nothing to consolidate: no report has been accepted since version "
+                "%(number)s. The national report is unchanged."
+            )
+            % {"number": previous.number}
+            if previous
+            else _(
+                "Nothing to consolidate: no report has been accepted by the ministry yet. "
+                "No national report was made."
+            )
+        )
+    _hold_processes(todo.waiting)
+    for submission in todo.waiting:
+        try:
+            submission_transition(
+                actor=actor,
+                submission=submission,
+                action=Action.CONSOLIDATE,
+                expected_stage=Stage.CONSOLIDATION,
+                at=at,
+            )
+        except TransitionError as exc:  # the whole run rolls back: moves, receipts, numbers
+            raise ConsolidationError(
+                _("Nothing was consolidated. %(unit)s: %(problem)s")
+                % {"unit": submission.unit.full_name, "problem": str(exc)}
+            ) from None
+    version = NationalVersion.objects.create(
+        campaign=campaign,
+        number=previous.number + 1 if previous else 1,
+        created_at=at,
+        created_by=actor,
+    )
+    _write_provinces(version, selectors.frozen_in(previous))
+    _copy(
+        VersionLine,
+        ["version", "province", "group", "row", "label", *LINE_MEASURES],
+        LineItem.objects.filter(
+            submission__national_rows__version=version,
+            submission__national_rows__status=VersionProvince.Status.INCLUDED,
+        ).values_list(
+            Value(version.pk),
+            "submission__national_rows__id",
+            "group_id",
+            "row_id",
+            "label",
+            *LINE_MEASURES,
+        ),
+    )
+    figures_freeze(version)
+    through = Submission.problem_kinds.through
+    _copy(
+        VersionProblem,
+        ["version", "province", "kind"],
+        through.objects.filter(
+            submission__national_rows__version=version,
+            submission__national_rows__status=VersionProvince.Status.INCLUDED,
+        ).values_list(Value(version.pk), "submission__national_rows__id", "problemkind_id"),
+    )
+    return version
+
+
+def figures_freeze(version: NationalVersion) -> int:
+    """Every figure of the version, aggregated from its frozen lines into VersionFigures: one
+    INSERT ... SELECT ... GROUP BY per scope (national.figures). A step of the run."""
+    return sum(_copy(VersionFigures, fields, select) for fields, select in figures.sources(version))
+
+
+def _hold_processes(submissions: list[Submission]) -> None:
+    """Take each waiting submission's process row lock now, without waiting for it.
+
+    submission_transition takes the same locks (viewflow's NOWAIT select_for_update), and
+    this transaction then already holds them. Taken here, in a savepoint of our own, a lock
+    someone else holds (a reviewer pressing the button on that submission's page this very
+    moment) is a clear refusal: nested in a run, viewflow's own retry cannot recover from
+    the failed statement.
+    """
+    for submission in submissions:
+        try:
+            with transaction.atomic():
+                SubmissionProcess.objects.select_for_update(nowait=True).filter(
+                    submission=submission
+                ).exists()
+        except DatabaseError:
+            raise ConsolidationError(
+                _(
+                    "Nothing was consolidated: someone is acting on the report of %(unit)s "
+                    "right now. Try again in a moment."
+                )
+                % {"unit": submission.unit.full_name}
+            ) from None
+
+
+def _write_provinces(version: NationalVersion, frozen: set[tuple[int, int]]) -> None:
+    """One row per reporting unit: included at its accepted content, or missing; on time or late."""
+    campaign = version.campaign
+    included = {s.unit_id: s for s in selectors.consolidated(campaign)}
+    stale = [
+        s.unit.full_name
+        for s in included.values()
+        if s.accepted_version != s.latest_version  # type: ignore[attr-defined]
+    ]
+    if stale:  # content changed after acceptance: never put it in a national report
+        raise ConsolidationError(
+            _("Nothing was consolidated: the content of %(units)s changed after acceptance.")
+            % {"units": ", ".join(stale)}
+        )
+    others = {
+        s.unit_id: s
+        for s in Submission.objects.filter(campaign=campaign)
+        .exclude(stage=Stage.CONSOLIDATED)
+        .select_related("campaign")
+    }
+    units = list(campaign.units.order_by("code"))
+    # A unit that never opened its report is read as an untouched draft.
+    submissions = {
+        u.pk: included.get(u.pk) or others.get(u.pk) or Submission(campaign=campaign, unit=u)
+        for u in units
+    }
+    attach_standings(list(submissions.values()))
+    rows = []
+    for unit in units:
+        submission = submissions[unit.pk]
+        standing = submission.standing  # type: ignore[attr-defined]
+        if unit.pk in included:
+            rows.append(
+                VersionProvince(
+                    version=version,
+                    unit=unit,
+                    submission=submission,
+                    status=VersionProvince.Status.INCLUDED,
+                    entered=(submission.pk, submission.accepted_version) not in frozen,  # type: ignore[attr-defined]
+                    stage=submission.stage,
+                    standing=standing.status,
+                    due=standing.due,
+                    reached_ministry_at=standing.reached_ministry_at,
+                    submission_version_id=submission.accepted_version,  # type: ignore[attr-defined]
+                    consolidation_id=submission.consolidation_id,  # type: ignore[attr-defined]
+                    treasury_refusal_count=submission.treasury_refusal_count,
+                    treasury_refusal_amount=submission.treasury_refusal_amount,
+                )
+            )
+        else:
+            rows.append(
+                VersionProvince(
+                    version=version,
+                    unit=unit,
+                    submission=submission if submission.pk else None,
+                    status=VersionProvince.Status.MISSING,
+                    stage=submission.stage if submission.pk else "",
+                    standing=standing.status,
+                    due=standing.due,
+                    reached_ministry_at=standing.reached_ministry_at,
+                )
+            )
+    VersionProvince.objects.bulk_create(rows)
+
+
+def _copy(model: type[Model], fields: Sequence[str], source: QuerySet[Model]) -> int:
+    """INSERT INTO model (fields) SELECT ...: rows copied inside the database, in one statement.
+
+    ``source`` is a values_list() whose expressions are in the order of ``fields``.
+    """
+    sql, params = source.order_by().query.sql_with_params()
+    connection = connections[source.db]
+    quote = connection.ops.quote_name
+    column = {f.name: str(f.column) for f in model._meta.concrete_fields}
+    columns = ", ".join(quote(column[f]) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
+        return int(cursor.rowcount)

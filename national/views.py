@@ -1,0 +1,112 @@
+"""The national report's pages: thin views over national.access, selectors and services."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from submissions.models import Campaign
+
+from . import access, pdf, selectors, services, xlsx
+from .models import NationalVersion
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The newest campaign's national report."""
+    if not access.can_view_national_report(request.user):
+        raise Http404
+    campaign = selectors.campaigns_with_report().first()
+    if campaign is None:
+        raise Http404
+    return redirect("national:report", code=campaign.code)
+
+
+@login_required
+def report(request: HttpRequest, code: str, number: int | None = None) -> HttpResponse:
+    """A version of the national report (the latest by default), its versions and the next run."""
+    campaign = access.get_campaign_for_report_or_404(request.user, code)
+    versions = list(selectors.versions(campaign))
+    if number is None:
+        version = versions[0] if versions else None
+    else:
+        version = next((v for v in versions if v.number == number), None)
+        if version is None:
+            raise Http404
+    return render(
+        request,
+        "national/report.html",
+        {
+            "campaign": campaign,
+            "versions": versions,
+            "version": version,
+            "is_latest": bool(versions) and version == versions[0],
+            "report": selectors.national_report(version) if version else None,
+            "columns": selectors.summed_columns(campaign),
+            "footnotes": campaign.footnotes.all(),
+            "pending": selectors.pending(campaign),
+            "can_consolidate": access.can_consolidate(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def consolidate(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    if not access.can_consolidate(user):
+        raise Http404
+    campaign = get_object_or_404(Campaign, code=code)
+    try:
+        version = services.consolidation_run(actor=user, campaign=campaign)
+    except services.ConsolidationError as exc:
+        messages.error(request, str(exc))
+        return redirect("national:report", code=campaign.code)
+    made = selectors.versions(campaign).get(pk=version.pk)
+    messages.success(
+        request,
+        _(
+            "Version %(number)s of the national report is made: %(entered)s report(s) added; "
+            "it includes %(included)s of %(units)s provinces."
+        )
+        % {
+            "number": version.number,
+            "entered": made.included_new,  # type: ignore[attr-defined]
+            "included": made.included,  # type: ignore[attr-defined]
+            "units": made.units,  # type: ignore[attr-defined]
+        },
+    )
+    return redirect(version)
+
+
+def _download(version: NationalVersion, data: bytes, kind: str, content_type: str) -> HttpResponse:
+    """bao-cao-toan-quoc-5137-v2.pdf: the letter's number and the version."""
+    letter = version.campaign.number.split("/", 1)[0]
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-toan-quoc-{letter}-v{version.number}.{kind}"'
+    )
+    return response
+
+
+@login_required
+def report_pdf(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = access.get_version_for_user_or_404(request.user, code, number)
+    return _download(version, pdf.render_national_report(version), "pdf", "application/pdf")
+
+
+@login_required
+def report_xlsx(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = access.get_version_for_user_or_404(request.user, code, number)
+    return _download(version, xlsx.national_workbook(version), "xlsx", xlsx.CONTENT_TYPE)
