@@ -1,10 +1,12 @@
-"""One whole path in a real browser, in Vietnamese: submit, a return, approvals, consolidation."""
+"""One whole path in a real browser, in Vietnamese: submit, a return, approvals, the
+coordinator's consolidation run, and the last receipt downloaded and read."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from submissions.models import Campaign
 from workflow.services import submission_start
@@ -74,13 +76,24 @@ def test_the_whole_path_clicked_through(page: Any, live_app: Any, story: Any) ->
         ("hn.department_reviewer", "approve", "UBND tỉnh ký duyệt"),
         ("hn.provincial_signatory", "sign", "Bộ Tài chính kiểm tra"),
         ("hn.ministry_checker", "accept", "Chờ tổng hợp"),
-        ("coordinator", "consolidate", "Đã tổng hợp"),
     ]:
         _as(page, base, username)
         _open(page)
         _press(page, action)
         assert page.locator("#stage").inner_text() == stage
 
+    # The coordinator consolidates from the national report: Hà Nội is waiting for it.
+    _as(page, base, "coordinator")
+    page.click("#nav-national")
+    assert page.locator("#pending-units").inner_text() == "Thành phố Hà Nội"
+    page.click("#consolidate")
+    assert page.locator(".alert").first.inner_text() == (
+        "Đã lập phiên bản 1 của báo cáo toàn quốc: thêm 1 báo cáo; "
+        "báo cáo gồm 1/63 tỉnh, thành phố."
+    )
+    assert page.locator("#included-count").inner_text().startswith("1")
+    page.goto(f"{base}/submissions/{story.pk}/")
+    assert page.locator("#stage").inner_text() == "Đã tổng hợp"
     assert "Mở lại" in page.locator("#actions").inner_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "approval-path-consolidated.png"), full_page=True)
@@ -88,3 +101,20 @@ def test_the_whole_path_clicked_through(page: Any, live_app: Any, story: Any) ->
     assert len(rows) == 7
     assert "Trình duyệt" in rows[0] and "Đang soạn thảo → Sở thẩm định" in rows[0]
     assert "Tổng hợp" in rows[-1] and "Chờ tổng hợp → Đã tổng hợp" in rows[-1]
+
+    # The last receipt, downloaded as the coordinator would, says what happened.
+    with page.expect_download() as download:
+        page.click("#receipt-7")
+    assert download.value.suggested_filename == "bien-nhan-0007-01.pdf"
+    pdf = PdfReader(download.value.path())
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    for expected in (
+        "BỘ TÀI CHÍNH",
+        "Số: 0007/BN-5137",
+        "BIÊN NHẬN",
+        "Thành phố Hà Nội",
+        "Tổng hợp",
+        "Chờ tổng hợp",
+        "Đã tổng hợp",
+    ):
+        assert expected in text, expected
