@@ -16,39 +16,26 @@ Not a test: it prints figures.
 
 from __future__ import annotations
 
-import io
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
+from .scratch import scratch_database
+
 SYNTHETIC = 10_000
 
 
 def main(repetitions: int = 5) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    with scratch_database():
+        from django.db import connection
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
-
-    settings.RECEIPT_RENDERING = "off"
-    config = setup_databases(verbosity=0, interactive=False, keepdb=False, aliases=["default"])  # type: ignore[arg-type]
-    try:
         if connection.vendor != "postgresql":
             print("benchmarks.consolidation needs PostgreSQL (127.0.0.1:5432 or DATABASE_URL)")
             return
-        call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
         version = _sixty_three()
         _synthetic(version, repetitions)
-    finally:
-        teardown_databases(config, verbosity=0)
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
