@@ -512,9 +512,10 @@ def _print_load(figures: LoadFigures, args: argparse.Namespace, cpu: dict[str, f
         "postgres": f"PostgreSQL backends of {DB_NAME}",
         "celery": "Celery worker (receipt PDFs)",
         "locust": "locust (the simulated users)",
-        "other": "everything else: this script, Redis, other people's test runs",
+        "self": "this script (waiting, and sampling /proc twice a second)",
+        "other": "everything else: Redis, the kernel, other people's test runs",
     }
-    for part in ("gunicorn", "postgres", "celery", "locust", "other"):
+    for part in ("gunicorn", "postgres", "celery", "locust", "self", "other"):
         used = cpu.get(part, 0.0)
         print(f"  {labels[part]:<62} {used:6.1f} CPU-s {used / budget:6.0%}")
     served = sum(len(ts) for ts in figures.by_name.values())
@@ -875,8 +876,8 @@ def _print_profile(profile: Profile, pages: dict[str, tuple[float, float, int]])
     n = profile.count
     print(
         f"\nwhere a transition's time goes: {n} transitions in-process on the copy (Django test"
-        " client, production settings, no network, no other load; cProfile slows Python"
-        " code down, so read shares rather than absolute ms)"
+        " client, production settings, no network, our servers stopped; cProfile slows"
+        " Python code down, so read shares rather than absolute ms)"
     )
     print(
         f"  unprofiled wall {statistics.median(profile.plain_ms):.1f} ms median;"
@@ -902,7 +903,7 @@ def _print_profile(profile: Profile, pages: dict[str, tuple[float, float, int]])
         print(f"    {tottime * 1000 / n:6.2f} ms  {where[-88:]}")
     print(f"  (the whole profile: python -m pstats {STATE}/transition.prof)")
     print(
-        "\npages in-process on the copy (Django test client, no network, no other load,"
+        "\npages in-process on the copy (Django test client, no network, our servers stopped,"
         " median of 10)"
     )
     print(f"  {'page':<12} {'ms':>7} {'queries':>8} {'KB':>6}")
@@ -1245,6 +1246,7 @@ def _run_load(
             "gunicorn": stack.procs["gunicorn"].pid,
             "celery": stack.procs["celery"].pid,
             "locust": locust.pid,
+            "self": os.getpid(),
         },
         DB_NAME,
     )
@@ -1273,12 +1275,14 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    # A kill or a closed terminal stops the servers too, like Ctrl+C does.
+    # Ctrl+C, a kill or a closed terminal all stop the servers on the way out (SIGINT set
+    # here too: a shell starting this in the background would have it ignored).
     def interrupted(signum: int, _frame: Any) -> None:
+        say(f"interrupted ({signal.Signals(signum).name}): stopping what this run started")
         raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGHUP, interrupted)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupted)
 
     shutil.rmtree(STATE, ignore_errors=True)
     (STATE / "media").mkdir(parents=True)
@@ -1317,6 +1321,9 @@ def main() -> None:
         _flush_broker()
         profile, pages, bare = _measure_bare(baseline.accounts, args.users)
     finally:
+        # A second Ctrl+C must not cut the cleanup short; it is bounded (SIGKILL after 40 s).
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         stack.stop_all()
         with contextlib.suppress(Exception):
             _flush_broker()
