@@ -269,11 +269,12 @@ class CpuMeter:
         self.last: dict[int, int] = {}
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
-        self.total = (0, 0)
 
     @staticmethod
     def _busy() -> tuple[int, int]:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        # user nice system idle iowait irq softirq steal (guest time is inside user already)
+        first = Path("/proc/stat").read_text().split("\n", 1)[0]
+        fields = [int(v) for v in first.split()[1:9]]
         idle = fields[3] + fields[4]
         return sum(fields) - idle, sum(fields)
 
@@ -419,6 +420,8 @@ def _read_results(path: Path) -> LoadFigures:
             failures[name] += 1
         if not name.startswith("login"):
             spans.append((start, start + ms / 1000))
+    if not spans:
+        raise SystemExit(f"no simulated user got past the login: see {STATE}/locust.log")
     began = min(s for s, _ in spans)
     seconds = max(e for _, e in spans) - began
     opened = min(start for _, start, _, _ in data["requests"])
@@ -660,7 +663,11 @@ def _checks(figures: LoadFigures, baseline: Baseline) -> list[tuple[str, str, bo
             or last_to.get(submission.pk, "drafting") != submission.stage
         ):
             mismatched += 1
+    failed_requests = sum(figures.failures.values())
+    unknown = sum(o.get("unknown", 0) + o.get("error", 0) for o in figures.outcomes.values())
     return [
+        ("requests that failed (HTTP error, timeout)", f"{failed_requests}", failed_requests == 0),
+        ("decisions whose outcome the page did not say", f"{unknown}", unknown == 0),
         ("transitions the users were told were done", f"{told}", True),
         (
             "audit records written during the load",
@@ -1258,7 +1265,35 @@ def _run_load(
     say(f"load over; {pending} receipt PDFs still to render")
     rendered, left = _wait_rendered(PDF_TIMEOUT_SECONDS)
     catch_up = time.monotonic() - stopped
+    if not results.exists():
+        raise SystemExit(
+            f"locust wrote no results (exit {locust.returncode}): see {STATE}/locust.log"
+        )
     return _read_results(results), cpu, catch_up, pending, rendered and left == 0
+
+
+def _in_a_copy(
+    accounts: list[dict[str, str]], users: int
+) -> tuple[Profile, dict[str, tuple[float, float, int]], dict[int, tuple[int, float]]]:
+    """Profile and bare loop in a copy, leaving workflow_load as the load left it."""
+    from django.db import connections
+
+    connections.close_all()
+    _recreate(COPY_NAME, template=DB_NAME)
+    connections["default"].settings_dict["NAME"] = COPY_NAME
+    try:
+        say("timing pages and profiling transitions in-process (in the copy)")
+        pages = _profile_pages(accounts)
+        with contextlib.redirect_stdout(io.StringIO()):  # the console e-mails
+            profile = _profile(accounts)
+        bare = {}
+        for n in sorted({1, users}):
+            say(f"bare database loop on {n} connection(s) for {BARE_SECONDS:.0f} s")
+            bare[n] = _bare(COPY_NAME, n, BARE_SECONDS)
+    finally:
+        connections.close_all()
+        connections["default"].settings_dict["NAME"] = DB_NAME
+    return profile, pages, bare
 
 
 def main() -> None:
@@ -1319,7 +1354,7 @@ def main() -> None:
         say("stopping the servers; copying the database for the profile and the bare loop")
         stack.stop_all()
         _flush_broker()
-        profile, pages, bare = _measure_bare(baseline.accounts, args.users)
+        profile, pages, bare = _in_a_copy(baseline.accounts, args.users)
     finally:
         # A second Ctrl+C must not cut the cleanup short; it is bounded (SIGKILL after 40 s).
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -1376,29 +1411,6 @@ def main() -> None:
     print(f"\nlogs: {STATE}/gunicorn.log, celery.log, locust.log; database {DB_NAME} kept")
     if failed:
         raise SystemExit(1)
-
-
-def _measure_bare(
-    accounts: list[dict[str, str]], users: int
-) -> tuple[Profile, dict[str, tuple[float, float, int]], dict[int, tuple[int, float]]]:
-    from django.db import connections
-
-    connections.close_all()
-    _recreate(COPY_NAME, template=DB_NAME)
-    connections["default"].settings_dict["NAME"] = COPY_NAME
-    try:
-        say("timing pages and profiling transitions in-process (in the copy)")
-        pages = _profile_pages(accounts)
-        with contextlib.redirect_stdout(io.StringIO()):  # the console e-mails
-            profile = _profile(accounts)
-        bare = {}
-        for n in sorted({1, users}):
-            say(f"bare database loop on {n} connection(s) for {BARE_SECONDS:.0f} s")
-            bare[n] = _bare(COPY_NAME, n, BARE_SECONDS)
-    finally:
-        connections.close_all()
-        connections["default"].settings_dict["NAME"] = DB_NAME
-    return profile, pages, bare
 
 
 if __name__ == "__main__":
