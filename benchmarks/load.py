@@ -1182,7 +1182,7 @@ def _prepare(args: argparse.Namespace, env: dict[str, str], stack: Stack) -> Bas
     call_command("collectstatic", "--noinput", verbosity=0, stdout=quiet)
     _flush_broker()
     say(f"starting the Celery worker (concurrency {args.concurrency}, nice {args.worker_nice})")
-    stack.start(
+    worker = stack.start(
         "celery",
         [
             *(["nice", "-n", str(args.worker_nice)] if args.worker_nice else []),
@@ -1197,6 +1197,12 @@ def _prepare(args: argparse.Namespace, env: dict[str, str], stack: Stack) -> Bas
         ],
         env,
     )
+    if args.worker_nice:
+        # The worker runs in a session of its own, and with the kernel's autogroups (on here)
+        # niceness only ranks processes within one session: the session's own nice is what
+        # puts it behind gunicorn.
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{worker.pid}/autogroup").write_text(str(args.worker_nice))
     say("creating people for 63 provinces, desks, and the 63 submissions along the path")
     started = time.monotonic()
     with contextlib.redirect_stdout(io.StringIO()):  # the console e-mails
@@ -1306,7 +1312,8 @@ def main() -> None:
         "--worker-nice",
         type=int,
         default=0,
-        help="run the Celery worker at this niceness (0, as deployed: same as the web)",
+        help="lower the Celery worker's CPU priority to this niceness (its session's, so it"
+        " counts against gunicorn); 0, the default, is as deployed",
     )
     args = parser.parse_args()
 
