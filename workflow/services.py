@@ -266,7 +266,9 @@ def _transition_locked(
         record.actor = actor
         receipt = receipts.receipt_issue(record)
         record_pk = record.pk
-        transaction.on_commit(lambda: notifications.transition_mail(record_pk))
+        # Robust: the transition has committed by then; a mail server that fails must not
+        # turn that into an error page, nor stop the receipt's PDF being scheduled next.
+        transaction.on_commit(lambda: notifications.transition_mail(record_pk), robust=True)
         tasks.schedule_receipt(receipt.pk)
     submission.stage = transition.target
     return record

@@ -6,14 +6,19 @@ records, the versions and the e-mails are what they must be.
 
 from __future__ import annotations
 
+import smtplib
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
 from submissions.models import LineItem, Submission
-from workflow.models import AuditRecord, SubmissionProcess
+from workflow.models import AuditRecord, Receipt, SubmissionProcess
 from workflow.roles import Role
 from workflow.services import NoteInput, TransitionError, submission_transition
 from workflow.stages import Stage
@@ -313,3 +318,32 @@ def test_drafting_pages_show_the_return_reason_and_notes_where_they_apply(
     ).content.decode()
     block = narrative.split(f'id="point-{point.pk}"')[0].rsplit('<div class="mb-3">', 1)[1]
     assert "Nêu rõ nguyên nhân" in block
+
+
+class _MailServerDown(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_failure_after_the_commit_loses_neither_the_answer_nor_the_receipt(
+    hanoi: Submission, cast: Cast, client: Any, settings: Any, caplog: Any
+) -> None:
+    """The e-mails go out once the transition has committed: if the mail server fails
+    then, the person is still told it was done, and the receipt's PDF is still made."""
+    settings.EMAIL_BACKEND = f"{__name__}._MailServerDown"
+    drafter = cast(Role.DRAFTER)
+    fill_complete(hanoi, drafter)
+    client.force_login(drafter)
+    response = client.post(
+        reverse("reviews:decide", kwargs={"pk": hanoi.pk}),
+        {"action": Action.SUBMIT, "expected_stage": Stage.DRAFTING},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert 'class="alert alert-success"' in response.content.decode()
+    hanoi.refresh_from_db()
+    assert hanoi.stage == Stage.DEPARTMENT_REVIEW
+    receipt = Receipt.objects.get(submission=hanoi)
+    assert receipt.pdf and receipt.rendered_at is not None
+    assert "Connection unexpectedly closed" in caplog.text
