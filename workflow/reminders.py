@@ -33,7 +33,7 @@ from viewflow.workflow.timers import fire_due_timers
 
 from submissions.models import Submission
 
-from . import access
+from . import access, tasks
 from .calendar import WorkingCalendar
 from .deadlines import LADDER, Schedule
 from .models import DeadlineExtension, Reminder
@@ -105,7 +105,7 @@ def _record(
                 )
         except IntegrityError:
             return None  # another sweep recorded it first
-        transaction.on_commit(lambda: reminder_mail(reminder.pk))
+        tasks.schedule_mail(tasks.send_reminder_mail, reminder.pk)
     return reminder
 
 

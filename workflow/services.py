@@ -19,7 +19,7 @@ from submissions.models import AdministrativeUnit, Campaign, OutlinePoint, Submi
 from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
-from . import access, notifications, receipts, snapshots, tasks
+from . import access, receipts, snapshots, tasks
 from .models import (
     AuditRecord,
     CalendarException,
@@ -266,9 +266,7 @@ def _transition_locked(
         record.actor = actor
         receipt = receipts.receipt_issue(record)
         record_pk = record.pk
-        # Robust: the transition has committed by then; a mail server that fails must not
-        # turn that into an error page, nor stop the receipt's PDF being scheduled next.
-        transaction.on_commit(lambda: notifications.transition_mail(record_pk), robust=True)
+        tasks.schedule_mail(tasks.send_transition_mail, record_pk)
         tasks.schedule_receipt(receipt.pk)
     submission.stage = transition.target
     return record

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
+from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -58,6 +61,71 @@ def schedule_receipt(receipt_pk: int) -> None:
             render_receipt_pdf(receipt_pk)
 
     transaction.on_commit(run)
+
+
+@shared_task
+def render_missing_receipts(older_than_seconds: int = 120) -> int:
+    """Queue again the receipts still without a PDF some minutes after their transition (a
+    broker that was down when it committed, a render that failed every retry). Rendering is
+    idempotent, so a receipt queued twice is rendered once."""
+    from .models import Receipt
+
+    if getattr(settings, "RECEIPT_RENDERING", "auto") == "off":
+        return 0
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    pending = list(
+        Receipt.objects.filter(pdf="", at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in pending:
+        if settings.CELERY_BROKER_URL:
+            render_receipt_pdf.delay(pk)
+        else:
+            render_receipt_pdf(pk)
+    if pending:
+        log.warning("%s receipt(s) without a PDF queued again", len(pending))
+    return len(pending)
+
+
+# A mail server that is down or slow is retried from the worker, with growing pauses.
+MAIL_RETRY: dict[str, Any] = {
+    "acks_late": True,
+    "autoretry_for": (OSError, SMTPException),
+    "retry_backoff": True,
+    "max_retries": 6,
+}
+
+
+@shared_task(**MAIL_RETRY)
+def send_transition_mail(record_pk: int) -> int:
+    from .notifications import transition_mail
+
+    return transition_mail(record_pk)
+
+
+@shared_task(**MAIL_RETRY)
+def send_reminder_mail(reminder_pk: int) -> int:
+    from .reminders import reminder_mail
+
+    return reminder_mail(reminder_pk)
+
+
+def schedule_mail(task: Any, pk: int) -> None:
+    """After the commit: queue the e-mail for a worker, or send it now when there is no broker.
+
+    Robust: the step has committed by then; a mail server (or broker) that fails must not
+    turn that into an error page, nor stop the receipt's PDF being scheduled next. The
+    failure is logged; with a broker the worker retries.
+    """
+
+    def run() -> None:
+        if settings.CELERY_BROKER_URL:
+            task.delay(pk)
+        else:
+            task(pk)
+
+    transaction.on_commit(run, robust=True)
 
 
 @shared_task

@@ -156,6 +156,9 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 if env.str("EMAIL_BACKEND", default=""):
     EMAIL_BACKEND = env.str("EMAIL_BACKEND")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bao-cao-5137@localhost")
+# Seconds before a silent mail server is given up on (the worker then retries later);
+# without it a hung server would hold a worker for minutes.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 
 # guardian: no anonymous user row; we never grant anything to anonymous users.
 ANONYMOUS_USER_NAME = None
@@ -206,6 +209,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.sweep_deadlines",
         "schedule": env.float("REMINDER_SWEEP_SECONDS", default=900.0),
     },
+    # Receipts whose PDF did not get made (a broker down at commit, a render that failed).
+    "receipts-catch-up": {"task": "workflow.tasks.render_missing_receipts", "schedule": 300.0},
 }
 RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off
 

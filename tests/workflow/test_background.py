@@ -1,4 +1,5 @@
-"""Receipt PDFs on a real Celery worker with the Redis broker, after the transition commits."""
+"""Receipt PDFs and e-mails on a real Celery worker with the Redis broker, after the transition
+commits."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from typing import Any
 
 import pytest
+from django.core import mail
 
 from submissions.models import Campaign
 from workflow.models import Receipt
@@ -68,3 +70,7 @@ def test_the_worker_renders_the_receipt_after_commit(
     assert receipt.pdf, "the worker did not render the receipt within 30 s"
     with receipt.pdf.open("rb") as fh:
         assert fh.read(5) == b"%PDF-"
+    # The e-mail to the department went through the worker as well.
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [m.to for m in mail.outbox] == [["hn.department_reviewer@example.vn"]]

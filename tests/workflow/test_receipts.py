@@ -231,3 +231,39 @@ def test_rendering_fetches_nothing_and_embeds_nothing(hanoi: Submission, cast: C
     assert "127.0.0.1:" in _text(report) and "file:///etc/passwd" in _text(receipt).replace(
         "\n", ""
     )
+
+
+def test_a_receipt_left_without_its_pdf_is_made_by_the_catch_up(
+    settings: Any, hanoi: Submission, cast: Cast
+) -> None:
+    import datetime
+
+    import time_machine
+
+    at = datetime.datetime(2020, 5, 4, 10, tzinfo=datetime.UTC)
+    settings.RECEIPT_RENDERING = "off"  # as if the broker had been down at the commit
+    fill_complete(hanoi, cast(Role.DRAFTER))
+    with time_machine.travel(at, tick=False):
+        submission_transition(
+            actor=cast(Role.DRAFTER),
+            submission=hanoi,
+            action=Action.SUBMIT,
+            expected_stage=Stage.DRAFTING,
+        )
+    receipt = Receipt.objects.get(submission=hanoi)
+    assert not receipt.pdf
+    settings.RECEIPT_RENDERING = "inline"
+    out = io.StringIO()
+    with time_machine.travel(at + datetime.timedelta(seconds=60), tick=False):
+        call_command("render_missing_receipts", stdout=out)  # too recent: its job may still run
+    with time_machine.travel(at + datetime.timedelta(minutes=5), tick=False):
+        call_command("render_missing_receipts", stdout=out)
+        call_command("render_missing_receipts", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "receipts without a PDF queued again: 0",
+        "receipts without a PDF queued again: 1",
+        "receipts without a PDF queued again: 0",
+    ]
+    receipt.refresh_from_db()
+    assert _bytes(receipt).startswith(b"%PDF-")
+    assert check_chain(hanoi).ok
