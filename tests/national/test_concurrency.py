@@ -20,6 +20,7 @@ from workflow.stages import Stage
 from workflow.transitions import Action
 
 from ..cast import Cast
+from ..helpers import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,28 +30,6 @@ def _postgresql(settings: Any) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's")
     settings.RECEIPT_RENDERING = "off"  # receipt PDFs are not what is raced here
-
-
-def _race(*calls: Callable[[], Any]) -> list[Any]:
-    """Start the calls together; each returns its result or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # the loser's refusal is the result
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def _state(campaign: Campaign) -> tuple[int, ...]:
@@ -76,7 +55,7 @@ def test_a_double_click_makes_one_version(
         def run() -> NationalVersion:
             return consolidation_run(actor=coordinator, campaign=campaign)
 
-        results = _race(run, run)
+        results = race(run, run)
 
         made = [r for r in results if isinstance(r, NationalVersion)]
         refused = [str(r) for r in results if isinstance(r, ConsolidationError)]

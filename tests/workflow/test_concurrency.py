@@ -6,13 +6,12 @@ lock); each scenario runs 20 times in a row.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from submissions.models import Submission
 from workflow.models import AuditRecord
@@ -22,31 +21,10 @@ from workflow.stages import Stage
 from workflow.transitions import Action
 
 from ..cast import Cast, drive_to
+from ..helpers import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RUNS = 20
-
-
-def _race(*calls: Callable[[], Any]) -> list[Any]:
-    """Start the calls together; each returns its result or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # the loser's refusal is the result
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +115,7 @@ def test_two_reviewers_approve_at_once(
             )
 
         wins, losses = _outcome(
-            _race(partial(approve, cast(Role.DEPARTMENT_REVIEWER)), partial(approve, second))
+            race(partial(approve, cast(Role.DEPARTMENT_REVIEWER)), partial(approve, second))
         )
         assert wins == 1
         assert len(losses) == 1
@@ -148,13 +126,13 @@ def test_two_reviewers_approve_at_once(
         assert submission.process.task_set.filter(status__in=["NEW", "ASSIGNED"]).count() == 1
 
 
-def test_approve_and_return_race(
+def test_approve_and_returnrace(
     fresh: Callable[[Stage], Submission], cast: Cast, make_user: Any
 ) -> None:
     for _ in range(RUNS):
         submission = fresh(Stage.DEPARTMENT_REVIEW)
         other = make_user(Role.DEPARTMENT_REVIEWER, submission.unit.code)
-        results = _race(
+        results = race(
             partial(
                 submission_transition,
                 actor=cast(Role.DEPARTMENT_REVIEWER),
@@ -197,7 +175,7 @@ def test_a_submit_pressed_twice_counts_once(
                 expected_stage=Stage.DRAFTING,
             )
 
-        wins, losses = _outcome(_race(submit, submit))
+        wins, losses = _outcome(race(submit, submit))
         assert (wins, len(losses)) == (1, 1)
         submission.refresh_from_db()
         assert submission.stage == Stage.DEPARTMENT_REVIEW
