@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -109,31 +109,43 @@ def _record(
     return reminder
 
 
+def _open_stage_dues(
+    submissions: QuerySet[Submission], calendar: WorkingCalendar
+) -> list[tuple[Submission, datetime.date]]:
+    """The submissions with a stage still open, each with that stage's due day (its
+    province's extension counted); one query for them and one per campaign's schedule."""
+    schedules: dict[int, Schedule] = {}
+    dues: list[tuple[Submission, datetime.date]] = []
+    for submission in (
+        submissions.filter(stage__in=LADDER)
+        .select_related("campaign", "unit")
+        .annotate(extension_due=_extension_due())
+        .order_by("campaign", "unit__code")
+    ):
+        campaign = submission.campaign
+        if campaign.pk not in schedules:
+            schedules[campaign.pk] = Schedule.load(campaign, calendar)
+        dues.append(
+            (submission, schedules[campaign.pk].due(submission.stage, submission.extension_due))
+        )
+    return dues
+
+
 def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     """Send every reminder that is due and was not sent yet; fire viewflow's due timers."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     calendar = WorkingCalendar.load()
     result = SweepResult()
-    open_ = list(
-        Submission.objects.filter(stage__in=LADDER)
-        .select_related("campaign", "unit")
-        .annotate(extension_due=_extension_due())
-        .order_by("campaign", "unit__code")
-    )
+    open_ = _open_stage_dues(Submission.objects.all(), calendar)
     sent = set(
         Reminder.objects.filter(
-            submission__in=[s.pk for s in open_],
+            submission__in=[s.pk for s, _due in open_],
             kind__in=[Reminder.Kind.BEFORE, Reminder.Kind.OVERDUE],
         ).values_list("submission_id", "stage", "due", "kind")
     )
-    schedules: dict[int, Schedule] = {}
-    for submission in open_:
-        campaign = submission.campaign
-        if campaign.pk not in schedules:
-            schedules[campaign.pk] = Schedule.load(campaign, calendar)
-        due = schedules[campaign.pk].due(submission.stage, submission.extension_due)
-        if now >= campaign.cutoff(due):
+    for submission, due in open_:
+        if now >= submission.campaign.cutoff(due):
             kind = Reminder.Kind.OVERDUE
         elif calendar.working_days_left(today, due) <= REMIND_FROM_WORKING_DAYS_LEFT:
             kind = Reminder.Kind.BEFORE
@@ -164,24 +176,16 @@ def reminders_send(*, actor: User, submissions: list[Submission]) -> list[Remind
     """The coordinator reminds the chosen provinces now, whatever the sweep already sent."""
     if not access.is_national(actor):
         raise ReminderError(gettext("Only the ministry coordinator can send reminders."))
-    open_ = [s for s in submissions if s.stage in LADDER]
+    open_ = _open_stage_dues(
+        Submission.objects.filter(pk__in=[s.pk for s in submissions]), WorkingCalendar.load()
+    )
     if not open_:
         raise ReminderError(
             gettext("None of the chosen provinces has a stage still open: nothing was sent.")
         )
     now = timezone.now()
-    calendar = WorkingCalendar.load()
-    extended = dict(
-        Submission.objects.filter(pk__in=[s.pk for s in open_])
-        .annotate(extension_due=_extension_due())
-        .values_list("pk", "extension_due")
-    )
-    schedules: dict[int, Schedule] = {}
     reminders = []
-    for submission in open_:
-        if submission.campaign_id not in schedules:
-            schedules[submission.campaign_id] = Schedule.load(submission.campaign, calendar)
-        due = schedules[submission.campaign_id].due(submission.stage, extended[submission.pk])
+    for submission, due in open_:
         reminder = _record(submission, kind=Reminder.Kind.MANUAL, due=due, now=now, by=actor)
         if reminder is not None:
             reminders.append(reminder)
