@@ -10,17 +10,26 @@ Tuesday 05/5/2020 there are five (27, 28, 29/4, 4 and 5/5; 30/4 and 1/5 are holi
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 import holidays
+
+
+@functools.cache
+def public_holidays(year: int) -> frozenset[datetime.date]:
+    """Việt Nam's public holidays in ``year``: package data, computed once per process.
+
+    Building the ``holidays`` calendar of a year costs about 2 ms, and a page counting
+    working days from 2020 to today would otherwise pay it for every year on every request.
+    """
+    return frozenset(holidays.country_holidays("VN", years=year))
 
 
 @dataclass
 class WorkingCalendar:
     days_off: set[datetime.date] = field(default_factory=set)
     working_days: set[datetime.date] = field(default_factory=set)
-    _public: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("VN"))
-    _years: dict[int, list[datetime.date]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> WorkingCalendar:
@@ -40,7 +49,7 @@ class WorkingCalendar:
             return True
         if day in self.days_off:
             return False
-        return day.weekday() < 5 and day not in self._public
+        return day.weekday() < 5 and day not in public_holidays(day.year)
 
     def count(self, start: datetime.date, end: datetime.date) -> int:
         """Working days from ``start`` to ``end``, both included.
@@ -56,18 +65,13 @@ class WorkingCalendar:
         public = {
             day
             for year in range(start.year, end.year + 1)
-            for day in self._public_in(year)
+            for day in public_holidays(year)
             if start <= day <= end
         }
         for day in public | {d for d in self.days_off | self.working_days if start <= d <= end}:
             if (day.weekday() < 5) != self.is_working_day(day):
                 weekdays += -1 if day.weekday() < 5 else 1
         return weekdays
-
-    def _public_in(self, year: int) -> list[datetime.date]:
-        if year not in self._years:
-            self._years[year] = list(holidays.country_holidays("VN", years=year))
-        return self._years[year]
 
     def working_days_left(self, today: datetime.date, due: datetime.date) -> int:
         """Positive: working days still available up to ``due`` (today included when it is one).
