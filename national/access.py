@@ -25,7 +25,7 @@ def can_view_national_report(user: AnyUser) -> bool:
     """The coordinator, and ministry checkers (whatever provinces their desk holds)."""
     if access.is_national(user):
         return True
-    return access.units_for_user(user, Role.MINISTRY_CHECKER).exists()
+    return access.holds_unit_role(user, Role.MINISTRY_CHECKER)
 
 
 def get_campaign_for_report_or_404(user: AnyUser, code: str) -> Campaign:

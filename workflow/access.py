@@ -12,7 +12,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.models import UserObjectPermission
-from guardian.shortcuts import get_objects_for_user
 
 from submissions.models import AdministrativeUnit, Attachment, Campaign, Submission
 
@@ -22,10 +21,6 @@ from .transitions import Transition, transitions_from
 
 AnyUser = User | AnonymousUser
 UNIT_APP = "submissions"
-
-
-def _perm(codename: str) -> str:
-    return f"{UNIT_APP}.{codename}"
 
 
 def is_national(user: AnyUser) -> bool:
@@ -50,15 +45,14 @@ def units_for_user(user: AnyUser, role: Role | None = None) -> QuerySet[Administ
         return AdministrativeUnit.objects.none()
     if role is None and is_national(user):
         return AdministrativeUnit.objects.all()
-    codenames = [UNIT_PERMISSION[role]] if role else list(UNIT_PERMISSION.values())
-    return get_objects_for_user(
-        user,
-        [_perm(c) for c in codenames],
-        klass=AdministrativeUnit,
-        any_perm=True,
-        accept_global_perms=False,
-        with_superuser=False,
-    )
+    return AdministrativeUnit.objects.filter(pk__in=unit_ids_for_user(user, role))
+
+
+def unit_ids_for_user(user: AnyUser, role: Role | None = None) -> list[int]:
+    """The primary keys of the units the user holds a unit role on (or the given one); no
+    query beyond the user's one read of their roles."""
+    wanted = {UNIT_PERMISSION[role]} if role else set(UNIT_PERMISSION.values())
+    return sorted(pk for pk, codenames in _roles_by_unit(user).items() if codenames & wanted)
 
 
 def submissions_for_user(user: AnyUser) -> QuerySet[Submission]:
@@ -68,24 +62,42 @@ def submissions_for_user(user: AnyUser) -> QuerySet[Submission]:
     return qs.filter(unit__in=units_for_user(user))
 
 
-def _unit_codenames(user: AnyUser, unit: AdministrativeUnit) -> frozenset[str]:
-    """The role permissions the user holds on the unit, read once per user object.
+def _roles_by_unit(user: AnyUser) -> dict[int, frozenset[str]]:
+    """Every unit role permission the user holds, by unit: one query, remembered on the user
+    object (a request's user lives for that request).
 
-    Roles are granted to users directly (workflow.services.role_grant), never to
-    groups per unit, so one query on guardian's user-object permissions answers.
+    Roles are granted to users directly (workflow.services.role_grant), never to groups per
+    unit, so guardian's user-object permissions answer alone.
     """
     if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_unit_roles_cache", {})
-    if unit.pk not in cache:
-        cache[unit.pk] = frozenset(
-            UserObjectPermission.objects.filter(
-                user=user,
-                content_type=ContentType.objects.get_for_model(AdministrativeUnit),
-                object_pk=str(unit.pk),
-            ).values_list("permission__codename", flat=True)
-        )
-    return cache[unit.pk]
+        return {}
+    if "_roles_by_unit" not in user.__dict__:
+        held: dict[int, set[str]] = {}
+        for object_pk, codename in UserObjectPermission.objects.filter(
+            user=user,
+            content_type=ContentType.objects.get_for_model(AdministrativeUnit),
+            permission__codename__in=UNIT_PERMISSION.values(),
+        ).values_list("object_pk", "permission__codename"):
+            held.setdefault(int(object_pk), set()).add(codename)
+        user.__dict__["_roles_by_unit"] = {pk: frozenset(c) for pk, c in held.items()}
+    roles: dict[int, frozenset[str]] = user.__dict__["_roles_by_unit"]
+    return roles
+
+
+def forget_roles(user: AnyUser) -> None:
+    """Drop what this module remembered on the user object (after a grant or a revocation)."""
+    user.__dict__.pop("_roles_by_unit", None)
+    user.__dict__.pop("_is_national", None)
+
+
+def _unit_codenames(user: AnyUser, unit: AdministrativeUnit) -> frozenset[str]:
+    """The role permissions the user holds on the unit."""
+    return _roles_by_unit(user).get(unit.pk, frozenset())
+
+
+def holds_unit_role(user: AnyUser, role: Role) -> bool:
+    """Does the user hold ``role`` on at least one unit?"""
+    return any(UNIT_PERMISSION[role] in codenames for codenames in _roles_by_unit(user).values())
 
 
 def has_unit_role(user: AnyUser, role: Role, unit: AdministrativeUnit) -> bool:

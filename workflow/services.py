@@ -49,9 +49,7 @@ def role_grant(*, user: User, role: Role, units: list[AdministrativeUnit] | None
     """Put the user in the role's group and, for a per-unit role, scope it to ``units``."""
     group = roles_ensure_groups()[role]
     user.groups.add(group)
-    # workflow.access remembers roles on the user object
-    user.__dict__.pop("_unit_roles_cache", None)
-    user.__dict__.pop("_is_national", None)
+    access.forget_roles(user)
     codename = UNIT_PERMISSION.get(role)
     if codename is None:
         return
