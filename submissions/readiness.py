@@ -164,13 +164,14 @@ def check_readiness(
     return result
 
 
-def readiness_of(submission: Submission) -> Readiness:
-    """The readiness of a submission as it is saved now."""
+def readiness_of(submission: Submission, lines: list[LineItem] | None = None) -> Readiness:
+    """The readiness of a submission as it is saved now (``lines``: its appendix lines, when
+    the caller has read them already)."""
     from . import selectors
 
     return check_readiness(
         submission,
-        lines=selectors.appendix_lines(submission),
+        lines=selectors.appendix_lines(submission) if lines is None else lines,
         sections=list(selectors.outline(submission.campaign)),
         answers=selectors.answers_by_point(submission),
         labels=selectors.measure_labels(submission.campaign),

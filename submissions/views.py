@@ -61,7 +61,8 @@ def submission_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user_or_404(request.user, pk)
-    table = selectors.appendix_table(submission)
+    lines = selectors.appendix_lines(submission)
+    table = selectors.appendix_table(submission, lines)
     due = current_due(submission)
     standing, stage_deadlines = submission_deadlines(submission, province_due=due)
     return render(
@@ -69,7 +70,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "submissions/detail.html",
         {
             "submission": submission,
-            "readiness": readiness_of(submission),
+            "readiness": readiness_of(submission, lines),
             "grand_total": table[-1].totals,
             "attachments": submission.attachments.all(),
             "editable": access.can_edit_submission(request.user, submission),
@@ -177,7 +178,9 @@ def _appendix_page(
             "import_errors_more": max(len(import_errors) - MAX_ERRORS_SHOWN, 0),
             "import_max_size": xlsx_import.max_bytes(),
             "returned": workflow_selectors.current_return(submission),
-            "readiness": readiness_of(submission),
+            # After a refused post the forms have written their unsaved input onto the
+            # lines; readiness is of what is saved, so it reads them again then.
+            "readiness": readiness_of(submission, lines if request.method == "GET" else None),
             "tab": "appendix",
         },
     )

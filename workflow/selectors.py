@@ -26,9 +26,9 @@ from .transitions import TRANSITIONS, Action
 
 
 def timeline(submission: Submission) -> QuerySet[AuditRecord]:
-    return submission.audit_records.select_related("actor", "version", "receipt").prefetch_related(
-        Prefetch("notes", queryset=ReviewNote.objects.order_by("pk"))
-    )
+    return submission.audit_records.select_related(
+        "actor", "version", "receipt__campaign"
+    ).prefetch_related(Prefetch("notes", queryset=ReviewNote.objects.order_by("pk")))
 
 
 @dataclass
@@ -116,8 +116,7 @@ def inbox(user: User, *, finished_limit: int = 50) -> Inbox:
             if access.is_national(user):
                 scope |= Q(stage__in=stages)
             continue
-        units = access.units_for_user(user, role)
-        scope |= Q(stage__in=stages, unit__in=units)
+        scope |= Q(stage__in=stages, unit_id__in=access.unit_ids_for_user(user, role))
     actionable = list(
         Submission.objects.filter(scope)
         .select_related("unit__region", "campaign", "process")
