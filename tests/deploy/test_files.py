@@ -1,9 +1,11 @@
 """The deployment files: compose services and commands, the image's system packages, the
-settings example, nginx, gunicorn and systemd. docker compose is not on every machine that
-runs the tests, so compose.yaml is read as YAML and checked here."""
+settings example, nginx, gunicorn and systemd. compose.yaml is read as YAML and its shape
+checked here; a compose tool, where one is installed (docker compose v2, or Debian's
+docker-compose 1.29 as in CI), also validates it, and nginx checks the site."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +19,7 @@ from django.conf import settings
 BASE_DIR = Path(settings.BASE_DIR)
 DEPLOY = BASE_DIR / "deploy"
 APP_SERVICES = ("migrate", "web", "worker", "beat")
+SERVICES = {"db", "redis", *APP_SERVICES, "nginx"}
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +46,61 @@ def dockerfile_stages() -> dict[str, list[str]]:
 
 
 def test_compose_has_every_service(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {
-        "db",
-        "redis",
-        "migrate",
-        "web",
-        "worker",
-        "beat",
-        "nginx",
-    }
+    assert set(compose["services"]) == SERVICES
     assert compose["services"]["db"]["image"].startswith("postgres:15")
     assert compose["services"]["redis"]["image"].startswith("redis:")
+
+
+def compose_tool() -> list[str] | None:
+    """docker compose (v2) when its plugin answers, else docker-compose (v1), else None."""
+    if shutil.which("docker"):
+        probe = subprocess.run(
+            ["docker", "compose", "version"],  # noqa: S607
+            capture_output=True,
+            check=False,
+        )
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_a_compose_tool_accepts_the_file(tmp_path: Path) -> None:
+    """The file as an operator uses it: in deploy/, next to a .env copied from the example."""
+    tool = compose_tool()
+    if tool is None:
+        pytest.skip("neither docker compose (v2) nor docker-compose (v1) is installed")
+    deploy = tmp_path / "deploy"
+    deploy.mkdir()
+    shutil.copy(DEPLOY / "compose.yaml", deploy / "compose.yaml")
+    shutil.copy(DEPLOY / ".env.example", deploy / ".env")
+    # The developer's own COMPOSE_FILE or COMPOSE_PROJECT_NAME would win over the copy's.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+
+    def config(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603
+            [*tool, "-f", "compose.yaml", "config", *args],
+            cwd=deploy,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+    checked = config("-q")
+    assert checked.returncode == 0, checked.stderr
+    services = config("--services")
+    assert services.returncode == 0, services.stderr
+    assert set(services.stdout.split()) == SERVICES
+
+
+def test_the_project_is_named_in_the_env_file(compose: dict[str, Any]) -> None:
+    """COMPOSE_PROJECT_NAME, which compose v1 and v2 both read; v1 refuses a "name:" key."""
+    assert "name" not in compose
+    example = (DEPLOY / ".env.example").read_text()
+    assert re.search(r"^COMPOSE_PROJECT_NAME=workflow5137$", example, re.MULTILINE)
 
 
 def test_compose_runs_the_right_commands(compose: dict[str, Any]) -> None:
