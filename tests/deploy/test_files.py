@@ -16,6 +16,8 @@ import pytest
 import yaml
 from django.conf import settings
 
+from .nginx_site import NGINX, main_config, media_locations, self_signed_pair, site
+
 BASE_DIR = Path(settings.BASE_DIR)
 DEPLOY = BASE_DIR / "deploy"
 APP_SERVICES = ("migrate", "web", "worker", "beat")
@@ -158,13 +160,23 @@ def test_the_app_starts_after_migrations_and_nginx_after_a_ready_app(
     assert services["nginx"]["depends_on"]["web"]["condition"] == "service_healthy"
 
 
-def test_only_nginx_is_published_and_it_serves_no_media(compose: dict[str, Any]) -> None:
+def test_only_nginx_is_published_and_it_reads_media_where_the_web_sends_it(
+    compose: dict[str, Any],
+) -> None:
     published = {name for name, s in compose["services"].items() if s.get("ports")}
     assert published == {"nginx"}
     nginx = compose["services"]["nginx"]
     assert nginx["build"]["target"] == "nginx"
     assert nginx["environment"]["APP_UPSTREAM"] == "web:8000"
-    assert not any("media" in v for v in nginx.get("volumes", []))
+    # The web names a file under the internal location's prefix; nginx reads the web's media
+    # volume, read-only, at the path that location aliases.
+    [(prefix, body)] = media_locations(site())
+    alias = re.search(r"alias (\S+);", body)
+    assert alias
+    assert [v for v in nginx["volumes"] if "media" in v] == [
+        f"media:{alias.group(1).rstrip('/')}:ro"
+    ]
+    assert compose["services"]["web"]["environment"]["DJANGO_MEDIA_ACCEL_PREFIX"] == prefix
 
 
 # --- Dockerfile ----------------------------------------------------------------------------
@@ -264,48 +276,33 @@ def test_the_env_example_explains_every_setting_the_app_reads() -> None:
 # --- nginx, gunicorn, systemd --------------------------------------------------------------
 
 
-def nginx_conf() -> str:
-    template = (DEPLOY / "nginx" / "workflow5137.conf.template").read_text()
-    values = {"APP_UPSTREAM": "web:8000", "SERVER_NAME": "baocao.example.vn", "MAX_UPLOAD": "25m"}
-    return re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], template)
-
-
 def test_nginx_serves_static_limits_uploads_and_passes_the_proxy_headers() -> None:
-    conf = nginx_conf()
+    conf = site()
     assert "alias /srv/workflow5137/static/;" in conf
     limit = re.search(r"client_max_body_size (\d+)m;", conf)
     assert limit and int(limit.group(1)) * 1024 * 1024 > settings.ATTACHMENT_MAX_BYTES
     for header in ("Host $host", "X-Forwarded-Proto $scheme", "X-Real-IP $remote_addr"):
         assert f"proxy_set_header {header};" in conf
     assert "return 301 https://" in conf
-    assert "media" not in re.sub(r"#.*", "", conf)
+    # Media only once Django has checked access: the one location that reads it is internal,
+    # at the prefix the settings example names.
+    [(prefix, body)] = media_locations(conf)
+    assert re.search(r"^\s*internal;$", body, re.MULTILINE)
+    assert "alias /srv/workflow5137/media/;" in body
+    example = (DEPLOY / ".env.example").read_text()
+    assert f"\nDJANGO_MEDIA_ACCEL_PREFIX={prefix}\n" in example
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     """nginx -t on the site, wrapped in a minimal main configuration, with a dummy TLS pair."""
-    site = (
-        nginx_conf()
-        .replace("/etc/nginx/tls/", f"{tmp_path}/")
-        .replace("web:8000", "127.0.0.1:8000")
-    )
-    subprocess.run(  # noqa: S603
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",  # noqa: S607
-         "-subj", "/CN=baocao.example.vn", "-keyout", str(tmp_path / "privkey.pem"),
-         "-out", str(tmp_path / "fullchain.pem")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    (tmp_path / "site.conf").write_text(site)
-    temp = " ".join(
-        f"{kind}_temp_path {tmp_path}/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid; error_log stderr;\n"
-        f"events {{}}\nhttp {{ {temp} access_log off; include {tmp_path}/site.conf; }}\n"
-    )
+    assert NGINX
+    self_signed_pair(tmp_path, "baocao.example.vn")
+    conf = site(APP_UPSTREAM="127.0.0.1:8000").replace("/etc/nginx/tls/", f"{tmp_path}/")
+    (tmp_path / "site.conf").write_text(conf)
+    (tmp_path / "nginx.conf").write_text(main_config(tmp_path, tmp_path / "site.conf"))
     result = subprocess.run(  # noqa: S603
-        ["nginx", "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],  # noqa: S607
+        [NGINX, "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,
