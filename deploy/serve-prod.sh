@@ -23,6 +23,8 @@ export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/${PROD_DB
 export DJANGO_STATIC_ROOT=$PWD/$state/static DJANGO_MEDIA_ROOT=$PWD/$state/media
 export SIGNING_P12_PATH=$PWD/$state/signing.p12 SIGNING_P12_PASSWORD=prodcheck-only
 export CELERY_BROKER_URL=${CELERY_BROKER_URL:-}
+# No nginx here: Django sends attachments and receipts itself.
+export DJANGO_MEDIA_ACCEL_PREFIX=
 export LOG_FORMAT=${LOG_FORMAT:-json}
 
 "$py" - <<'PY'

@@ -6,9 +6,12 @@ import uuid
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
+
+from config.downloads import private_file_response
 
 from . import access
 from .models import Receipt
@@ -19,14 +22,12 @@ MAX_UPLOAD = 10 * 1024 * 1024
 
 
 @login_required
-def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResponse:
+def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> HttpResponseBase:
+    """The receipt's PDF (a 404 while it is not rendered yet)."""
     submission = access.get_submission_for_user_or_404(request.user, pk)
     receipt = get_object_or_404(Receipt, pk=receipt_pk, submission=submission)
-    if not receipt.pdf:
-        raise Http404
-    return FileResponse(
-        receipt.pdf.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        receipt.pdf,
         filename=f"bien-nhan-{receipt.number:04d}-{receipt.unit_code}.pdf",
         content_type="application/pdf",
     )

@@ -136,8 +136,12 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "var" / "static")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
-# Media is never served by URL: attachments go through views that check access.
+# Media is never served by URL: attachments and receipts go through views that check access.
 MEDIA_URL = "/media-not-served/"
+# Behind our nginx, those views only check access and name the file in X-Accel-Redirect
+# under this prefix, an internal nginx location aliased to MEDIA_ROOT (deploy/nginx); nginx
+# sends the bytes. Empty (make run, tests, no nginx): Django sends them (config.downloads).
+MEDIA_ACCEL_REDIRECT_PREFIX = env.str("DJANGO_MEDIA_ACCEL_PREFIX", default="")
 
 # Attachments: the accepted kinds (by content) and the size limit.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)

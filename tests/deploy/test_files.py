@@ -1,9 +1,11 @@
 """The deployment files: compose services and commands, the image's system packages, the
-settings example, nginx, gunicorn and systemd. docker compose is not on every machine that
-runs the tests, so compose.yaml is read as YAML and checked here."""
+settings example, nginx, gunicorn and systemd. compose.yaml is read as YAML and its shape
+checked here; a compose tool, where one is installed (docker compose v2, or Debian's
+docker-compose 1.29 as in CI), also validates it, and nginx checks the site."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -14,9 +16,12 @@ import pytest
 import yaml
 from django.conf import settings
 
+from .nginx_site import NGINX, main_config, media_locations, self_signed_pair, site
+
 BASE_DIR = Path(settings.BASE_DIR)
 DEPLOY = BASE_DIR / "deploy"
 APP_SERVICES = ("migrate", "web", "worker", "beat")
+SERVICES = {"db", "redis", *APP_SERVICES, "nginx"}
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +48,61 @@ def dockerfile_stages() -> dict[str, list[str]]:
 
 
 def test_compose_has_every_service(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {
-        "db",
-        "redis",
-        "migrate",
-        "web",
-        "worker",
-        "beat",
-        "nginx",
-    }
+    assert set(compose["services"]) == SERVICES
     assert compose["services"]["db"]["image"].startswith("postgres:15")
     assert compose["services"]["redis"]["image"].startswith("redis:")
+
+
+def compose_tool() -> list[str] | None:
+    """docker compose (v2) when its plugin answers, else docker-compose (v1), else None."""
+    if shutil.which("docker"):
+        probe = subprocess.run(
+            ["docker", "compose", "version"],  # noqa: S607
+            capture_output=True,
+            check=False,
+        )
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_a_compose_tool_accepts_the_file(tmp_path: Path) -> None:
+    """The file as an operator uses it: in deploy/, next to a .env copied from the example."""
+    tool = compose_tool()
+    if tool is None:
+        pytest.skip("neither docker compose (v2) nor docker-compose (v1) is installed")
+    deploy = tmp_path / "deploy"
+    deploy.mkdir()
+    shutil.copy(DEPLOY / "compose.yaml", deploy / "compose.yaml")
+    shutil.copy(DEPLOY / ".env.example", deploy / ".env")
+    # The developer's own COMPOSE_FILE or COMPOSE_PROJECT_NAME would win over the copy's.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+
+    def config(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603
+            [*tool, "-f", "compose.yaml", "config", *args],
+            cwd=deploy,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+    checked = config("-q")
+    assert checked.returncode == 0, checked.stderr
+    services = config("--services")
+    assert services.returncode == 0, services.stderr
+    assert set(services.stdout.split()) == SERVICES
+
+
+def test_the_project_is_named_in_the_env_file(compose: dict[str, Any]) -> None:
+    """COMPOSE_PROJECT_NAME, which compose v1 and v2 both read; v1 refuses a "name:" key."""
+    assert "name" not in compose
+    example = (DEPLOY / ".env.example").read_text()
+    assert re.search(r"^COMPOSE_PROJECT_NAME=workflow5137$", example, re.MULTILINE)
 
 
 def test_compose_runs_the_right_commands(compose: dict[str, Any]) -> None:
@@ -111,13 +160,23 @@ def test_the_app_starts_after_migrations_and_nginx_after_a_ready_app(
     assert services["nginx"]["depends_on"]["web"]["condition"] == "service_healthy"
 
 
-def test_only_nginx_is_published_and_it_serves_no_media(compose: dict[str, Any]) -> None:
+def test_only_nginx_is_published_and_it_reads_media_where_the_web_sends_it(
+    compose: dict[str, Any],
+) -> None:
     published = {name for name, s in compose["services"].items() if s.get("ports")}
     assert published == {"nginx"}
     nginx = compose["services"]["nginx"]
     assert nginx["build"]["target"] == "nginx"
     assert nginx["environment"]["APP_UPSTREAM"] == "web:8000"
-    assert not any("media" in v for v in nginx.get("volumes", []))
+    # The web names a file under the internal location's prefix; nginx reads the web's media
+    # volume, read-only, at the path that location aliases.
+    [(prefix, body)] = media_locations(site())
+    alias = re.search(r"alias (\S+);", body)
+    assert alias
+    assert [v for v in nginx["volumes"] if "media" in v] == [
+        f"media:{alias.group(1).rstrip('/')}:ro"
+    ]
+    assert compose["services"]["web"]["environment"]["DJANGO_MEDIA_ACCEL_PREFIX"] == prefix
 
 
 # --- Dockerfile ----------------------------------------------------------------------------
@@ -217,48 +276,33 @@ def test_the_env_example_explains_every_setting_the_app_reads() -> None:
 # --- nginx, gunicorn, systemd --------------------------------------------------------------
 
 
-def nginx_conf() -> str:
-    template = (DEPLOY / "nginx" / "workflow5137.conf.template").read_text()
-    values = {"APP_UPSTREAM": "web:8000", "SERVER_NAME": "baocao.example.vn", "MAX_UPLOAD": "25m"}
-    return re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], template)
-
-
 def test_nginx_serves_static_limits_uploads_and_passes_the_proxy_headers() -> None:
-    conf = nginx_conf()
+    conf = site()
     assert "alias /srv/workflow5137/static/;" in conf
     limit = re.search(r"client_max_body_size (\d+)m;", conf)
     assert limit and int(limit.group(1)) * 1024 * 1024 > settings.ATTACHMENT_MAX_BYTES
     for header in ("Host $host", "X-Forwarded-Proto $scheme", "X-Real-IP $remote_addr"):
         assert f"proxy_set_header {header};" in conf
     assert "return 301 https://" in conf
-    assert "media" not in re.sub(r"#.*", "", conf)
+    # Media only once Django has checked access: the one location that reads it is internal,
+    # at the prefix the settings example names.
+    [(prefix, body)] = media_locations(conf)
+    assert re.search(r"^\s*internal;$", body, re.MULTILINE)
+    assert "alias /srv/workflow5137/media/;" in body
+    example = (DEPLOY / ".env.example").read_text()
+    assert f"\nDJANGO_MEDIA_ACCEL_PREFIX={prefix}\n" in example
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     """nginx -t on the site, wrapped in a minimal main configuration, with a dummy TLS pair."""
-    site = (
-        nginx_conf()
-        .replace("/etc/nginx/tls/", f"{tmp_path}/")
-        .replace("web:8000", "127.0.0.1:8000")
-    )
-    subprocess.run(  # noqa: S603
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",  # noqa: S607
-         "-subj", "/CN=baocao.example.vn", "-keyout", str(tmp_path / "privkey.pem"),
-         "-out", str(tmp_path / "fullchain.pem")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    (tmp_path / "site.conf").write_text(site)
-    temp = " ".join(
-        f"{kind}_temp_path {tmp_path}/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid; error_log stderr;\n"
-        f"events {{}}\nhttp {{ {temp} access_log off; include {tmp_path}/site.conf; }}\n"
-    )
+    assert NGINX
+    self_signed_pair(tmp_path, "baocao.example.vn")
+    conf = site(APP_UPSTREAM="127.0.0.1:8000").replace("/etc/nginx/tls/", f"{tmp_path}/")
+    (tmp_path / "site.conf").write_text(conf)
+    (tmp_path / "nginx.conf").write_text(main_config(tmp_path, tmp_path / "site.conf"))
     result = subprocess.run(  # noqa: S603
-        ["nginx", "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],  # noqa: S607
+        [NGINX, "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,
