@@ -12,16 +12,27 @@ The requests carry what nginx adds in production (X-Forwarded-Proto: https) and 
 browser sends (Origin, the Secure cookies), so Django's HTTPS, CSRF and cookie rules apply
 as they do behind the proxy. The accounts come from LOAD_ACCOUNTS (JSON); every request and
 the outcome of every decision go to LOAD_RESULTS (JSON) when locust quits.
+
+Two kinds of user; benchmarks.load names the one it runs (``locust ... Desk``):
+
+- ``Desk``: the person above, pages and decisions as a browser makes them.
+- ``Courier``: the same people posting decisions and nothing else, to measure a transition
+  over HTTP against the bare database work of one. The couriers of one locust process
+  share what they know of every submission's stage (LOAD_STAGES, then their own moves),
+  so each posts a decision the server should accept; the outcome is the message Django
+  hands the redirect in its ``messages`` cookie, read without following the redirect.
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import os
 import random
 import re
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +62,18 @@ _accounts = itertools.count()
 _requests: list[tuple[str, float, float, bool]] = []
 # action -> outcome -> count; outcomes: done, refused (the page said why), unknown, error
 _outcomes: dict[str, dict[str, int]] = {}
+
+# Courier: submission -> stage (what the couriers know), those one of them is acting on,
+# and role -> stage -> [(action, target stage, needs a reason)] (LOAD_MOVES).
+_stages: dict[int, str] = {
+    int(pk): stage for pk, stage in json.loads(os.environ.get("LOAD_STAGES", "{}")).items()
+}
+_claimed: set[int] = set()
+MOVES: dict[str, dict[str, list[tuple[str, str, bool]]]] = json.loads(
+    os.environ.get("LOAD_MOVES", "{}")
+)
+# django.contrib.messages levels
+SUCCESS, ERROR = 25, 40
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _DECISION = re.compile(
@@ -101,9 +124,10 @@ def decision_forms(page: str) -> dict[str, dict[str, Any]]:
     return forms
 
 
-class Desk(HttpUser):
-    """One person with one role on every province, working as fast as the pages come."""
+class Person(HttpUser):
+    """One person with one role on every province, logged in through the login form."""
 
+    abstract = True
     wait_time = constant(0)
 
     def on_start(self) -> None:
@@ -144,6 +168,34 @@ class Desk(HttpUser):
         for cookie in self.client.cookies:
             cookie.secure = False
 
+    def choose(self, actions: list[str]) -> str:
+        if "return" in actions and self.rng.random() < RETURN_RATE.get(self.role, 0.0):
+            return "return"
+        forward = [action for action in actions if action != "return"]
+        return forward[0] if forward else "return"
+
+    def post_decision(self, pk: int, action: str, data: dict[str, str]) -> Any:
+        """Post one decision; the 302 response, or None after counting an error."""
+        counts = _outcomes.setdefault(action, {"done": 0, "refused": 0, "unknown": 0, "error": 0})
+        with self.client.post(
+            f"/submissions/{pk}/decide/",
+            data=data,
+            name=f"transition: {action}",
+            allow_redirects=False,
+            catch_response=True,
+            timeout=TIMEOUT_SECONDS,
+        ) as response:
+            self.behind_the_proxy()
+            if response.status_code != 302:
+                response.failure(f"decide answered {response.status_code}")
+                counts["error"] += 1
+                return None
+            return response
+
+
+class Desk(Person):
+    """Pages and decisions as a browser makes them."""
+
     @task
     def work(self) -> None:
         inbox = self.page("/inbox/", "inbox")
@@ -161,14 +213,8 @@ class Desk(HttpUser):
             self.page(f"/submissions/{pk}/appendix/", "appendix")
         elif self.role != "ministry_coordinator":
             self.page(f"/submissions/{pk}/review/", "review")
-        action = self.choose(forms)
+        action = self.choose(list(forms))
         self.decide(pk, action, forms[action])
-
-    def choose(self, forms: dict[str, dict[str, Any]]) -> str:
-        if "return" in forms and self.rng.random() < RETURN_RATE.get(self.role, 0.0):
-            return "return"
-        forward = [action for action in forms if action != "return"]
-        return forward[0] if forward else "return"
 
     def page(self, path: str, name: str) -> str:
         with self.client.get(
@@ -192,26 +238,80 @@ class Desk(HttpUser):
         }
         if form["needs_reason"]:
             data["reason"] = REASONS.get(action, "Kiểm thử tải.")
-        counts = _outcomes.setdefault(action, {"done": 0, "refused": 0, "unknown": 0, "error": 0})
-        with self.client.post(
-            f"/submissions/{pk}/decide/",
-            data=data,
-            name=f"transition: {action}",
-            allow_redirects=False,
-            catch_response=True,
-            timeout=TIMEOUT_SECONDS,
-        ) as response:
-            self.behind_the_proxy()
-            if response.status_code != 302:
-                response.failure(f"decide answered {response.status_code}")
-                counts["error"] += 1
-                return
-            location = response.headers.get("Location", f"/submissions/{pk}/")
+        response = self.post_decision(pk, action, data)
+        if response is None:
+            return
+        counts = _outcomes[action]
         # The page the browser lands on says whether it was done or why not.
-        after = self.page(location, "detail")
+        after = self.page(response.headers.get("Location", f"/submissions/{pk}/"), "detail")
         if "alert-success" in after:
             counts["done"] += 1
         elif "alert-danger" in after:
+            counts["refused"] += 1
+        else:
+            counts["unknown"] += 1
+
+
+def flashed_levels(cookie: str | None) -> list[int]:
+    """The levels of the messages in a django.contrib.messages cookie, read, not verified.
+
+    Django signs ``payload:signature`` (the signature may hold colons of its own, the payload
+    none); the payload is URL-safe base64 of the JSON list
+    of messages, zlib-compressed first when that is shorter (then it starts with a dot).
+    A message is ``["__json_message", is_safe, level, text, ...]``.
+    """
+    if not cookie:
+        return []
+    payload = cookie.strip('"').split(":", 1)[0]
+    compressed = payload.startswith(".")
+    raw = base64.urlsafe_b64decode(payload.lstrip(".") + "=" * (-len(payload.lstrip(".")) % 4))
+    messages = json.loads(zlib.decompress(raw) if compressed else raw)
+    return [m[2] for m in messages if isinstance(m, list) and m and m[0] == "__json_message"]
+
+
+class Courier(Person):
+    """Decisions and nothing else: the HTTP cost of a transition, without the pages."""
+
+    def on_start(self) -> None:
+        super().on_start()
+        # The login turned the CSRF secret over; the cookie now holds the new one, which
+        # Django takes as a form token too.
+        self.token: str = self.client.cookies.get("csrftoken") or ""
+        self.moves = MOVES.get(self.role, {})
+
+    @task
+    def work(self) -> None:
+        free = [pk for pk, stage in _stages.items() if stage in self.moves and pk not in _claimed]
+        if not free:
+            gevent.sleep(0.05)  # the other couriers hold what there is to do
+            return
+        pk = self.rng.choice(free)
+        _claimed.add(pk)
+        try:
+            self.move(pk)
+        finally:
+            _claimed.discard(pk)
+
+    def move(self, pk: int) -> None:
+        stage = _stages[pk]
+        options = {action: (target, reason) for action, target, reason in self.moves[stage]}
+        action = self.choose(list(options))
+        target, needs_reason = options[action]
+        data = {"csrfmiddlewaretoken": self.token, "action": action, "expected_stage": stage}
+        if needs_reason:
+            data["reason"] = REASONS.get(action, "Kiểm thử tải.")
+        response = self.post_decision(pk, action, data)
+        if response is None:
+            return
+        counts = _outcomes[action]
+        try:
+            levels = flashed_levels(response.cookies.get("messages"))
+        except (ValueError, zlib.error):  # not Django's format: counted as unknown
+            levels = []
+        if SUCCESS in levels:
+            counts["done"] += 1
+            _stages[pk] = target
+        elif ERROR in levels:
             counts["refused"] += 1
         else:
             counts["unknown"] += 1
