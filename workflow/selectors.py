@@ -26,9 +26,13 @@ from .transitions import TRANSITIONS, Action
 
 
 def timeline(submission: Submission) -> QuerySet[AuditRecord]:
-    return submission.audit_records.select_related(
-        "actor", "version", "receipt__campaign"
-    ).prefetch_related(Prefetch("notes", queryset=ReviewNote.objects.order_by("pk")))
+    """The submission's records with what the timeline shows of each; not the versions'
+    frozen content (a whole appendix and narrative each), of which it shows the number."""
+    return (
+        submission.audit_records.select_related("actor", "version", "receipt__campaign")
+        .defer("version__content")
+        .prefetch_related(Prefetch("notes", queryset=ReviewNote.objects.order_by("pk")))
+    )
 
 
 @dataclass
