@@ -9,6 +9,7 @@ from smtplib import SMTPException
 from typing import Any
 
 from celery import shared_task
+from kombu.exceptions import OperationalError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -55,12 +56,25 @@ def schedule_receipt(receipt_pk: int) -> None:
         return
 
     def run() -> None:
-        if settings.CELERY_BROKER_URL and mode == "auto":
-            render_receipt_pdf.delay(receipt_pk)
+        if mode == "auto":
+            queue_or_run(render_receipt_pdf, receipt_pk)
         else:
             render_receipt_pdf(receipt_pk)
 
-    transaction.on_commit(run)
+    # Robust: the step has committed; a PDF that fails here is rendered by the catch-up.
+    transaction.on_commit(run, robust=True)
+
+
+def queue_or_run(task: Any, *args: Any) -> None:
+    """Queue the task for a worker; with no broker configured, or one that cannot be
+    reached, run it here and now rather than lose it (an e-mail has no catch-up)."""
+    if settings.CELERY_BROKER_URL:
+        try:
+            task.delay(*args)
+            return
+        except OperationalError:
+            log.warning("broker unreachable: %s%r runs in the request", task.name, args)
+    task(*args)
 
 
 @shared_task
@@ -79,10 +93,7 @@ def render_missing_receipts(older_than_seconds: int = 120) -> int:
         .values_list("pk", flat=True)[:500]
     )
     for pk in pending:
-        if settings.CELERY_BROKER_URL:
-            render_receipt_pdf.delay(pk)
-        else:
-            render_receipt_pdf(pk)
+        queue_or_run(render_receipt_pdf, pk)
     if pending:
         log.warning("%s receipt(s) without a PDF queued again", len(pending))
     return len(pending)
@@ -114,18 +125,12 @@ def send_reminder_mail(reminder_pk: int) -> int:
 def schedule_mail(task: Any, pk: int) -> None:
     """After the commit: queue the e-mail for a worker, or send it now when there is no broker.
 
-    Robust: the step has committed by then; a mail server (or broker) that fails must not
-    turn that into an error page, nor stop the receipt's PDF being scheduled next. The
-    failure is logged; with a broker the worker retries.
+    Robust: the step has committed by then; a mail server that fails must not turn that
+    into an error page, nor stop the receipt's PDF being scheduled next. The failure is
+    logged; with a broker the worker retries, and a broker that is down sends it from here.
     """
 
-    def run() -> None:
-        if settings.CELERY_BROKER_URL:
-            task.delay(pk)
-        else:
-            task(pk)
-
-    transaction.on_commit(run, robust=True)
+    transaction.on_commit(lambda: queue_or_run(task, pk), robust=True)
 
 
 @shared_task

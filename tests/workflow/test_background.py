@@ -42,12 +42,20 @@ def worker(settings: Any) -> Any:
 
     settings.CELERY_BROKER_URL = BROKER
     settings.RECEIPT_RENDERING = "auto"
-    app.conf.update(broker_url=BROKER, result_backend=None, task_always_eager=False)
+    _use_broker(app, BROKER)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield app
     finally:
         app.conf.update(task_always_eager=True)
+
+
+def _use_broker(app: Any, url: str) -> None:
+    """Point the Celery app at ``url``, queuing for real. The app keeps the connection and
+    producer pools it made for the address it had; kombu makes new ones for a new one."""
+    app.conf.update(broker_url=url, result_backend=None, task_always_eager=False)
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_the_worker_renders_the_receipt_after_commit(
@@ -74,3 +82,48 @@ def test_the_worker_renders_the_receipt_after_commit(
     while not mail.outbox and time.monotonic() < deadline:
         time.sleep(0.2)
     assert [m.to for m in mail.outbox] == [["hn.department_reviewer@example.vn"]]
+
+
+@pytest.fixture
+def broker_down(settings: Any) -> Any:
+    """A broker address where nothing listens: Redis stopped, or unreachable."""
+    from config.celery import app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    settings.CELERY_BROKER_URL = url
+    settings.RECEIPT_RENDERING = "auto"
+    _use_broker(app, url)
+    try:
+        yield url
+    finally:
+        app.conf.update(task_always_eager=True)
+
+
+def test_a_broker_that_is_down_does_not_lose_the_step_its_receipt_or_its_mail(
+    broker_down: str, campaign: Campaign, make_user: Any, client: Any, caplog: Any
+) -> None:
+    """The transition has committed when the broker is found down: the drafter sees it done,
+    and the PDF and the e-mail are made in the request instead of queued."""
+    submission = submission_start(campaign=campaign, unit=campaign.units.get(code="01"))
+    cast = make_cast(make_user)
+    fill_complete(submission, cast(Role.DRAFTER))
+    client.force_login(cast(Role.DRAFTER))
+
+    response = client.post(
+        f"/submissions/{submission.pk}/decide/",
+        {"action": Action.SUBMIT, "expected_stage": Stage.DRAFTING},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "alert-success" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.stage == Stage.DEPARTMENT_REVIEW
+    receipt = Receipt.objects.get(submission=submission)
+    with receipt.pdf.open("rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    assert [m.to for m in mail.outbox] == [["hn.department_reviewer@example.vn"]]
+    assert "broker unreachable" in caplog.text
