@@ -9,11 +9,11 @@ from smtplib import SMTPException
 from typing import Any
 
 from celery import shared_task
-from kombu.exceptions import OperationalError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
 
