@@ -71,6 +71,16 @@ def transition_mail(record_pk: int) -> int:
         if record.action == Action.REOPEN or not to:
             to = next_actors(Stage.DRAFTING, submission.unit)
         kind = "returned" if record.action == Action.RETURN else "reopened"
+    elif record.action == Action.CONSOLIDATE:
+        # Nobody acts next: the province learns its report is in the national one. The
+        # coordinator who ran the consolidation saw it on the page, and would otherwise get
+        # one e-mail per province of the run, each saying it waits for them.
+        to = [
+            user
+            for role in (Role.DRAFTER, Role.PROVINCIAL_SIGNATORY)
+            for user in unit_holders(role, submission.unit)
+        ]
+        kind = "consolidated"
     else:
         to = next_actors(record.to_stage, submission.unit)
         kind = "submitted" if record.action == Action.SUBMIT else "approved"

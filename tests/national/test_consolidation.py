@@ -244,3 +244,26 @@ def test_a_run_that_fails_after_moving_provinces_leaves_nothing(
     assert hanoi.stage == Stage.CONSOLIDATION
     assert not hanoi.audit_records.filter(action=Action.CONSOLIDATE).exists()
     assert mail.outbox == []
+
+
+def test_a_run_tells_each_province_and_sends_the_coordinator_nothing(
+    provinces: Provinces, cast: Cast, campaign: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    """63 provinces in a run were 63 e-mails to each coordinator, each saying a report
+    waited for them; now each province's drafter and signatory hear theirs is in."""
+    provinces("01", Stage.CONSOLIDATION)
+    provinces("48", Stage.CONSOLIDATION)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(cast, campaign)
+
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "dn.drafter@example.vn",
+        "dn.provincial_signatory@example.vn",
+        "hn.drafter@example.vn",
+        "hn.provincial_signatory@example.vn",
+    ]
+    hanoi = next(m for m in mail.outbox if m.to == ["hn.drafter@example.vn"])
+    assert hanoi.subject.endswith("Thành phố Hà Nội: hồ sơ báo cáo đã được đưa vào báo cáo toàn quốc")
+    assert "Đồng chí không cần thực hiện thêm thao tác nào" in hanoi.body

@@ -174,8 +174,14 @@ def test_the_whole_path_with_returns_and_a_reopen(
     )
 
     walk.step(Role.MINISTRY_COORDINATOR, Action.CONSOLIDATE)
+    # The province hears that its report is in; the coordinator, who did it, hears nothing.
     walk.expect(
-        Stage.CONSOLIDATED, ("consolidated", None), 14, 2, {"coordinator@example.vn"}, "Tổng hợp"
+        Stage.CONSOLIDATED,
+        ("consolidated", None),
+        14,
+        2,
+        {"hn.drafter@example.vn", "hn.provincial_signatory@example.vn"},
+        "đã được đưa vào báo cáo toàn quốc",
     )
 
     walk.step(Role.MINISTRY_COORDINATOR, Action.REOPEN, reason="Bộ yêu cầu cập nhật số liệu 2019")
