@@ -265,5 +265,7 @@ def test_a_run_tells_each_province_and_sends_the_coordinator_nothing(
         "hn.provincial_signatory@example.vn",
     ]
     hanoi = next(m for m in mail.outbox if m.to == ["hn.drafter@example.vn"])
-    assert hanoi.subject.endswith("Thành phố Hà Nội: hồ sơ báo cáo đã được đưa vào báo cáo toàn quốc")
+    assert hanoi.subject.endswith(
+        "Thành phố Hà Nội: hồ sơ báo cáo đã được đưa vào báo cáo toàn quốc"
+    )
     assert "Đồng chí không cần thực hiện thêm thao tác nào" in hanoi.body
