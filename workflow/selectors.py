@@ -123,7 +123,7 @@ def inbox(user: User, *, finished_limit: int = 50) -> Inbox:
         scope |= Q(stage__in=stages, unit_id__in=access.unit_ids_for_user(user, role))
     actionable = list(
         Submission.objects.filter(scope)
-        .select_related("unit__region", "campaign", "process")
+        .select_related("unit__region", "campaign")
         .order_by("campaign__deadline", "unit__code")
     )
     owned = set(
@@ -135,7 +135,8 @@ def inbox(user: User, *, finished_limit: int = 50) -> Inbox:
     )
     finished = list(
         AuditRecord.objects.filter(actor=user)
-        .select_related("submission__unit", "submission__campaign")
+        .select_related("submission__unit")
+        .only("at", "action", "from_stage", "to_stage", "submission__unit")
         .order_by("-at", "-pk")[:finished_limit]
     )
     attach_standings(actionable)
