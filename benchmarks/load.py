@@ -449,6 +449,36 @@ def _row(label: str, times: list[float], seconds: float, server: list[float], fa
     )
 
 
+HEADER = (
+    f"\n{'requests':<24} {'n':>6} {'per s':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
+    f" {'srv p50':>8} {'srv p95':>8} {'failed':>6}"
+)
+
+
+def _transitions_row(figures: LoadFigures, server: dict[str, list[float]]) -> str:
+    moves = [n for n in figures.by_name if n.startswith("transition: ")]
+    return _row(
+        "transitions (POST)",
+        figures.group("transition: "),
+        figures.seconds,
+        server["transition"],
+        sum(figures.failures[n] for n in moves),
+    )
+
+
+def _print_outcomes(figures: LoadFigures, refused: str) -> None:
+    outcomes: Counter[str] = Counter()
+    for counts in figures.outcomes.values():
+        outcomes.update(counts)
+    print(
+        f"\ntransitions done: {outcomes['done']} = {figures.transitions_per_second():.1f}/s"
+        f" ({outcomes['refused']} {refused}, {outcomes['unknown']} unknown,"
+        f" {outcomes['error']} errors)"
+    )
+    per_action = ", ".join(f"{a} {c.get('done', 0)}" for a, c in sorted(figures.outcomes.items()))
+    print(f"  done by action: {per_action}")
+
+
 def _print_load(figures: LoadFigures, args: argparse.Namespace, cpu: dict[str, float]) -> None:
     server = figures.server_times()
     cores = os.cpu_count() or 1
@@ -459,10 +489,7 @@ def _print_load(figures: LoadFigures, args: argparse.Namespace, cpu: dict[str, f
         f" PostgreSQL db {DB_NAME}, Redis {BROKER};"
         f" {cores} CPUs"
     )
-    print(
-        f"\n{'requests':<24} {'n':>6} {'per s':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
-        f" {'srv p50':>8} {'srv p95':>8} {'failed':>6}"
-    )
+    print(HEADER)
     pages = sorted(n for n in figures.by_name if n.startswith("page: "))
     moves = sorted(n for n in figures.by_name if n.startswith("transition: "))
     fail = figures.failures
@@ -478,15 +505,7 @@ def _print_load(figures: LoadFigures, args: argparse.Namespace, cpu: dict[str, f
     for name in pages:
         kind = name.removeprefix("page: ")
         print(_row(f"  {kind}", figures.by_name[name], figures.seconds, server[kind], fail[name]))
-    print(
-        _row(
-            "transitions (POST)",
-            figures.group("transition: "),
-            figures.seconds,
-            server["transition"],
-            sum(fail[n] for n in moves),
-        )
-    )
+    print(_transitions_row(figures, server))
     for name in moves:
         print(
             _row(f"  {name.removeprefix('transition: ')}", figures.by_name[name], 0, [], fail[name])
@@ -494,16 +513,9 @@ def _print_load(figures: LoadFigures, args: argparse.Namespace, cpu: dict[str, f
     logins = figures.group("login")
     print(_row("logins (form + POST)", logins, 0, server["login"], fail["login: post"]))
 
-    outcomes: Counter[str] = Counter()
-    for counts in figures.outcomes.values():
-        outcomes.update(counts)
-    print(
-        f"\ntransitions done: {outcomes['done']} = {figures.transitions_per_second():.1f}/s"
-        f" ({outcomes['refused']} more refused because someone else had moved the submission"
-        f" or held its lock, {outcomes['unknown']} unknown, {outcomes['error']} errors)"
+    _print_outcomes(
+        figures, "more refused because someone else had moved the submission or held its lock"
     )
-    per_action = ", ".join(f"{a} {c.get('done', 0)}" for a, c in sorted(figures.outcomes.items()))
-    print(f"  done by action: {per_action}")
     posts = sorted(s for n in moves for s in figures.starts[n])
     buckets = Counter(int((s - figures.began) // 10) for s in posts)
     flow = " ".join(str(buckets.get(i, 0)) for i in range(max(1, round(figures.seconds / 10))))
@@ -546,30 +558,9 @@ def _print_couriers(figures: LoadFigures, args: argparse.Namespace, cpu: dict[st
         f"\nthen the same {args.users} users posting decisions only (Courier: no page views,"
         f" each decision one the server should accept) for {figures.seconds:.0f} s"
     )
-    print(
-        f"\n{'requests':<24} {'n':>6} {'per s':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
-        f" {'srv p50':>8} {'srv p95':>8} {'failed':>6}"
-    )
-    moves = sorted(n for n in figures.by_name if n.startswith("transition: "))
-    print(
-        _row(
-            "transitions (POST)",
-            figures.group("transition: "),
-            figures.seconds,
-            server["transition"],
-            sum(figures.failures[n] for n in moves),
-        )
-    )
-    outcomes: Counter[str] = Counter()
-    for counts in figures.outcomes.values():
-        outcomes.update(counts)
-    print(
-        f"\ntransitions done: {outcomes['done']} = {figures.transitions_per_second():.1f}/s"
-        f" ({outcomes['refused']} refused, {outcomes['unknown']} unknown,"
-        f" {outcomes['error']} errors)"
-    )
-    per_action = ", ".join(f"{a} {c.get('done', 0)}" for a, c in sorted(figures.outcomes.items()))
-    print(f"  done by action: {per_action}")
+    print(HEADER)
+    print(_transitions_row(figures, server))
+    _print_outcomes(figures, "refused")
     _print_cpu(cpu, args, sum(len(ts) for ts in figures.by_name.values()))
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections
 
 from submissions.forms import LineItemForm
 from submissions.models import LineItem, Submission
 from submissions.selectors import TableRow
+
+if TYPE_CHECKING:
+    from workflow.models import Receipt
 
 
 def line_by_code(submission: Submission, code: str) -> LineItem:
@@ -83,3 +86,23 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
     for t in threads:
         t.join(timeout=60)
     return results
+
+
+def submit_through_the_page(client: Any, submission: Submission, drafter: Any) -> Receipt:
+    """The drafter presses "submit" on the page: told it was done, the submission at the
+    department, and its receipt (returned for the caller's checks)."""
+    from workflow.models import Receipt
+    from workflow.stages import Stage
+    from workflow.transitions import Action
+
+    client.force_login(drafter)
+    response = client.post(
+        f"/submissions/{submission.pk}/decide/",
+        {"action": Action.SUBMIT, "expected_stage": Stage.DRAFTING},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert 'class="alert alert-success"' in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.stage == Stage.DEPARTMENT_REVIEW
+    return Receipt.objects.get(submission=submission)

@@ -19,6 +19,7 @@ from workflow.stages import Stage
 from workflow.transitions import Action
 
 from ..cast import fill_complete, make_cast
+from ..helpers import submit_through_the_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BROKER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -110,19 +111,10 @@ def test_a_broker_that_is_down_does_not_lose_the_step_its_receipt_or_its_mail(
     submission = submission_start(campaign=campaign, unit=campaign.units.get(code="01"))
     cast = make_cast(make_user)
     fill_complete(submission, cast(Role.DRAFTER))
-    client.force_login(cast(Role.DRAFTER))
 
-    response = client.post(
-        f"/submissions/{submission.pk}/decide/",
-        {"action": Action.SUBMIT, "expected_stage": Stage.DRAFTING},
-        follow=True,
-    )
+    receipt = submit_through_the_page(client, submission, cast(Role.DRAFTER))
 
-    assert response.status_code == 200
-    assert "alert-success" in response.content.decode()
-    submission.refresh_from_db()
-    assert submission.stage == Stage.DEPARTMENT_REVIEW
-    receipt = Receipt.objects.get(submission=submission)
+    receipt.refresh_from_db()
     with receipt.pdf.open("rb") as fh:
         assert fh.read(5) == b"%PDF-"
     assert [m.to for m in mail.outbox] == [["hn.department_reviewer@example.vn"]]

@@ -18,13 +18,14 @@ from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
 from submissions.models import LineItem, Submission
-from workflow.models import AuditRecord, Receipt, SubmissionProcess
+from workflow.models import AuditRecord, SubmissionProcess
 from workflow.roles import Role
 from workflow.services import NoteInput, TransitionError, submission_transition
 from workflow.stages import Stage
 from workflow.transitions import Action
 
 from ..cast import Cast, fill_complete
+from ..helpers import submit_through_the_page
 
 
 def _open_tasks(submission: Submission) -> list[tuple[str, str | None]]:
@@ -296,7 +297,6 @@ def test_audit_records_are_append_only(hanoi: Submission, cast: Cast) -> None:
 def test_drafting_pages_show_the_return_reason_and_notes_where_they_apply(
     client: Any, hanoi: Submission, cast: Cast
 ) -> None:
-    from django.urls import reverse
 
     from ..cast import drive_to
 
@@ -340,16 +340,7 @@ def test_a_mail_server_failure_after_the_commit_loses_neither_the_answer_nor_the
     settings.EMAIL_BACKEND = f"{__name__}._MailServerDown"
     drafter = cast(Role.DRAFTER)
     fill_complete(hanoi, drafter)
-    client.force_login(drafter)
-    response = client.post(
-        reverse("reviews:decide", kwargs={"pk": hanoi.pk}),
-        {"action": Action.SUBMIT, "expected_stage": Stage.DRAFTING},
-        follow=True,
-    )
-    assert response.status_code == 200
-    assert 'class="alert alert-success"' in response.content.decode()
-    hanoi.refresh_from_db()
-    assert hanoi.stage == Stage.DEPARTMENT_REVIEW
-    receipt = Receipt.objects.get(submission=hanoi)
+    receipt = submit_through_the_page(client, hanoi, drafter)
+    receipt.refresh_from_db()
     assert receipt.pdf and receipt.rendered_at is not None
     assert "Connection unexpectedly closed" in caplog.text
