@@ -102,6 +102,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 LOGIN_URL = "login"
+# A sign-in lasts a working day, counted from the sign-in (not renewed by each page): a
+# shared office computer does not stay signed in for Django's default fortnight.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_HOURS", default=10) * 3600
 
 # Login throttling (django-axes, attempts kept in the database so every web machine sees
 # them): after AXES_FAILURE_LIMIT failures for one username from one address, that pair

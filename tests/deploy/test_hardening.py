@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
 from workflow.roles import Role
+
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -171,3 +176,19 @@ def test_only_administrators_enter_the_admin(
     assert response.status_code == (200 if admitted else 302)
     home = client.get(reverse("reviews:inbox")).content.decode()
     assert (reverse("admin:index") in home) is admitted
+
+
+def test_a_sign_in_lasts_a_working_day_however_busy(client: Any, drafter: Any) -> None:
+    """Ten hours from the sign-in the person signs in again, pages opened meanwhile or not."""
+    start = datetime.datetime(2020, 5, 4, 7, 30, tzinfo=VN)
+    with time_machine.travel(start, tick=False) as clock:
+        signed_in = client.post(
+            reverse("login"), {"username": "hn.drafter", "password": "secret-password"}
+        )
+        assert signed_in.status_code == 302
+        clock.move_to(start + datetime.timedelta(hours=9, minutes=59))
+        assert client.get("/inbox/").status_code == 200
+        clock.move_to(start + datetime.timedelta(hours=10, minutes=1))
+        response = client.get("/inbox/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
