@@ -27,4 +27,4 @@ def render_national_report(version: NationalVersion) -> bytes:
                 "footnotes": list(version.campaign.footnotes.all()),
             },
         )
-    return render_html_pdf(html)
+    return render_html_pdf(html, stylesheets=("decree30.css", "report.css", "national.css"))
