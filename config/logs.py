@@ -50,7 +50,6 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
-        user = getattr(request, "user", None)
         request_log.info(
             "%s %s %s",
             request.method,
@@ -61,7 +60,21 @@ class RequestLogMiddleware:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "user_id": _user_id(request),
             },
         )
         return response
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    """The signed-in user's id, or None; never an exception.
+
+    Reading request.user may be its first use, which loads the session and the user from the
+    database: when the database is down (the very moment the log line matters most) that
+    raises, and must not turn the error page already made into a second error.
+    """
+    try:
+        user = getattr(request, "user", None)
+        return user.pk if user is not None and user.is_authenticated else None
+    except Exception:  # whatever the cause, the request is logged without its user
+        return None

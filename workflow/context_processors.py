@@ -10,4 +10,7 @@ from . import access
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
-    return {"is_national": access.is_national(request.user)}
+    # No user yet when an error page is made before AuthenticationMiddleware ran (an unknown
+    # Host header is refused by an earlier middleware): the menu is then an anonymous one.
+    user = getattr(request, "user", None)
+    return {"is_national": user is not None and access.is_national(user)}
