@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.text import capfirst
 from viewflow.workflow.status import STATUS
 
-from submissions.models import Submission
+from submissions.models import LineItem, Submission
 
 from . import access
 from .models import (
@@ -169,6 +171,28 @@ class Change:
     what: str
     before: Any
     after: Any
+    # How the page shows the values: "number" (an amount or a share, in the language's
+    # separators), "flag" (yes / no), "list" or "text".
+    kind: str = "text"
+    label: str = ""
+
+
+def _typed_change(
+    where: str, model: type[models.Model], name: str, before: Any, after: Any
+) -> Change:
+    """A change of one field of ``model``, its frozen values (amounts are strings in the
+    snapshot) back to what the field holds, so the page shows them as it shows the field."""
+    field = model._meta.get_field(name)
+    kind = "text"
+    if isinstance(field, models.DecimalField | models.IntegerField):
+        kind = "number"
+        before, after = field.to_python(before), field.to_python(after)
+    elif isinstance(field, models.BooleanField):
+        kind = "flag"
+    elif isinstance(field, models.ManyToManyField):
+        kind = "list"
+    label = capfirst(getattr(field, "verbose_name", name))
+    return Change(where, name, before, after, kind, str(label))
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list[Change]]:
@@ -181,7 +205,9 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list
         old = old_lines.get(key, {})
         for name in LINE_FIELDS:
             if old.get(name) != line.get(name):
-                rows.append(Change(line["label"], name, old.get(name), line.get(name)))
+                rows.append(
+                    _typed_change(line["label"], LineItem, name, old.get(name), line.get(name))
+                )
     for key, line in old_lines.items():
         if key not in new_lines:
             rows.append(Change(line["label"], "removed", line["label"], None))
@@ -191,7 +217,7 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list
         if before["answers"].get(code, "") != text
     ]
     facts = [
-        Change("facts", name, before["facts"].get(name), value)
+        _typed_change("facts", Submission, name, before["facts"].get(name), value)
         for name, value in after["facts"].items()
         if before["facts"].get(name) != value
     ]

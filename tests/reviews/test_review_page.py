@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from submissions import services
@@ -14,7 +15,7 @@ from workflow.services import submission_transition
 from workflow.stages import Stage
 from workflow.transitions import Action
 
-from ..cast import Cast, drive_to
+from ..cast import Cast, drive_to, fill_complete
 
 
 def test_changes_since_the_version_the_reviewer_returned(
@@ -61,7 +62,7 @@ def test_changes_since_the_version_the_reviewer_returned(
     rows = page.split('id="diff-rows"')[1].split("</section>")[0]
     assert "Trung tâm dữ liệu (Data center), trung tâm dữ liệu dự phòng" in rows
     assert "Kinh phí đã thực hiện" in rows
-    assert '<td class="before">60.000</td>' in rows and '<td class="after">75.500</td>' in rows
+    assert '<td class="before">60</td>' in rows and '<td class="after">75,5</td>' in rows
     assert rows.count("<tr>") == 2  # the header and the one changed cell
     narrative = page.split('id="diff-narrative"')[1].split("</section>")[0]
     assert "2.4 (iii)" in narrative
@@ -109,3 +110,69 @@ def test_a_return_without_reason_is_refused_on_the_page(
     assert "Ghi rõ lý do" in response.content.decode()
     hanoi.refresh_from_db()
     assert hanoi.stage == Stage.DEPARTMENT_REVIEW
+
+
+def test_changed_figures_are_written_as_the_language_writes_numbers(
+    client: Any, hanoi: Submission, cast: Cast
+) -> None:
+    """Amounts, shares, counts and yes/no as every other page shows them, not as stored."""
+    drafter, reviewer = cast(Role.DRAFTER), cast(Role.DEPARTMENT_REVIEWER)
+
+    def save(*, spent: str, accepted: bool | None, cases: int, amount: str) -> None:
+        hanoi.refresh_from_db()
+        line = hanoi.lines.get(row__code="1.3")
+        services.appendix_save(
+            actor=drafter,
+            submission=hanoi,
+            revision=hanoi.revision,
+            values={line.pk: {"spent": Decimal(spent), "accepted_internal": accepted}},
+        )
+        hanoi.refresh_from_db()
+        services.narrative_save(
+            actor=drafter,
+            submission=hanoi,
+            revision=hanoi.revision,
+            answers={a.point_id: a.text for a in hanoi.answers.all()},
+            treasury_refusal_count=cases,
+            treasury_refusal_amount=Decimal(amount),
+            treasury_refusal_note="Chứng từ thiếu chữ ký",
+            problem_kinds=[],
+        )
+        submission_transition(
+            actor=drafter, submission=hanoi, action=Action.SUBMIT, expected_stage=Stage.DRAFTING
+        )
+
+    fill_complete(hanoi, drafter)
+    save(spent="60", accepted=None, cases=2, amount="1637.250")
+    submission_transition(
+        actor=reviewer,
+        submission=hanoi,
+        action=Action.RETURN,
+        expected_stage=Stage.DEPARTMENT_REVIEW,
+        reason="Kiểm tra lại số tiền bị từ chối",
+    )
+    save(spent="1234.5", accepted=True, cases=3, amount="1887.250")
+
+    client.force_login(reviewer)
+    url = reverse("reviews:review", kwargs={"pk": hanoi.pk})
+    page = client.get(url).content.decode()
+    rows = page.split('id="diff-rows"')[1].split("</section>")[0]
+    assert '<td class="before">60</td><td class="after">1.234,5</td>' in rows
+    assert '<td class="before">—</td><td class="after">Có</td>' in rows
+    facts = page.split('id="diff-narrative"')[1].split("</section>")[0]
+    assert (
+        "Số tiền bị Kho bạc Nhà nước từ chối chi (triệu đồng): "
+        '<span class="text-danger before">1.637,25</span> → '
+        '<span class="text-success after">1.887,25</span>'
+    ) in facts
+    assert "Số trường hợp bị Kho bạc Nhà nước từ chối chi" in facts
+    assert "1637.250" not in page and "1887.250" not in page
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert '<td class="before">60</td><td class="after">1,234.5</td>' in english
+    assert (
+        "Payments refused by the State Treasury (million VND): "
+        '<span class="text-danger before">1,637.25</span> → '
+        '<span class="text-success after">1,887.25</span>'
+    ) in english
