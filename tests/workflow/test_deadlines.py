@@ -121,7 +121,36 @@ def test_the_inbox_carries_the_deadline_facts(client: Any, hanoi: Submission, ca
     with time_machine.travel(_at(6, 5, 9), tick=False):
         page = client.get(reverse("reviews:inbox")).content.decode()
     row = page.split('id="inbox-available"')[1].split("</tr>")[1]
-    assert "Quá hạn" in row and '<td class="deadline">-1</td>' in row
+    assert "Quá hạn" in row and '<td class="deadline">quá hạn 1 ngày làm việc</td>' in row
+    # Years later (the demo's 2020 seen today), still in words, with grouped digits.
+    with time_machine.travel(_at(4, 5, 9).replace(year=2026), tick=False):
+        page = client.get(reverse("reviews:inbox")).content.decode()
+    row = page.split('id="inbox-available"')[1].split("</tr>")[1]
+    assert '<td class="deadline">quá hạn 1.497 ngày làm việc</td>' in row
+
+
+@pytest.mark.parametrize(
+    ("left", "language", "shown"),
+    [
+        (3, "vi", "3"),
+        (0, "vi", "0"),
+        (-1, "vi", "quá hạn 1 ngày làm việc"),
+        (-1646, "vi", "quá hạn 1.646 ngày làm việc"),
+        (2, "en", "2"),
+        (-1, "en", "1 working day overdue"),
+        (-1646, "en", "1,646 working days overdue"),
+        (None, "vi", ""),
+    ],
+)
+def test_working_days_left_in_words_once_overdue(
+    left: int | None, language: str, shown: str
+) -> None:
+    from django.utils import translation
+
+    from workflow.templatetags.durations import days_left
+
+    with translation.override(language):
+        assert days_left(left) == shown
 
 
 def test_the_coordinator_extends_one_province_with_a_reason(

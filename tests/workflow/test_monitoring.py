@@ -87,6 +87,7 @@ def test_every_province_at_a_glance_on_5_may(coordinator: Any, hanoi: Submission
     dn = _row(page, "48")
     # Returned on 4/5: drafting (due 29/4) is overdue again; the province is at risk.
     assert "Đang soạn thảo" in dn and "29/04/2020" in dn and "Quá hạn" in dn
+    assert '<td class="text-end">quá hạn 2 ngày làm việc</td>' in dn
     assert "Trả lại" in dn and "Có nguy cơ trễ hạn" in dn
     hp = _row(page, "31")
     assert "Quá hạn" in hp and "Chưa bắt đầu" in hp  # drafting overdue; nothing done yet
