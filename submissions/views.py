@@ -78,6 +78,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": access.can_edit_submission(request.user, submission),
             "actions": access.available_transitions(request.user, submission),
             "next_roles": workflow_selectors.who_acts_next(submission),
+            "reopen_roles": workflow_selectors.who_may_reopen(submission),
             "timeline": workflow_selectors.timeline(submission),
             "returned": workflow_selectors.current_return(submission),
             "due": due,

@@ -62,13 +62,10 @@ PROVINCE_NAMES = {
 
 def demo_users() -> list[DemoUser]:
     users = [
-        DemoUser("dieuphoi", "Nguyễn Thị Hương (Lãnh đạo Vụ NSNN)", Role.MINISTRY_COORDINATOR),
-        DemoUser(
-            "kiemtra",
-            "Trần Văn Bình (Chuyên viên Vụ NSNN)",
-            Role.MINISTRY_CHECKER,
-            tuple(),  # all units: filled in below
-        ),
+        # People's names only: pages add the role ("Trần Văn Bình (Chuyên viên Vụ NSNN)"),
+        # and a title in the name printed it twice.
+        DemoUser("dieuphoi", "Nguyễn Thị Hương", Role.MINISTRY_COORDINATOR),
+        DemoUser("kiemtra", "Trần Văn Bình", Role.MINISTRY_CHECKER, tuple()),  # all units
     ]
     people = {
         "soanthao": ("Chuyên viên Sở TT&TT", Role.DRAFTER),
@@ -86,7 +83,8 @@ def demo_users() -> list[DemoUser]:
 def _user(spec: DemoUser) -> User:
     model = get_user_model()
     first, _, last = spec.full_name.partition(" ")
-    user, created = model.objects.get_or_create(
+    # The name follows the demo's (a demo made by an older version is brought up to date).
+    user, created = model.objects.update_or_create(
         username=spec.username, defaults={"first_name": first, "last_name": last}
     )
     if created:

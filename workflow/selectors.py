@@ -69,7 +69,21 @@ def current_return(submission: Submission) -> ReturnNotes:
 
 
 def who_acts_next(submission: Submission) -> list[Role]:
-    return list(dict.fromkeys(t.role for t in TRANSITIONS if t.source == submission.stage))
+    """The roles that move the submission on; none once its process is finished."""
+    return _roles(submission, reopening=False)
+
+
+def who_may_reopen(submission: Submission) -> list[Role]:
+    """The roles that may take a finished submission back (with a reason)."""
+    return _roles(submission, reopening=True)
+
+
+def _roles(submission: Submission, *, reopening: bool) -> list[Role]:
+    return list(
+        dict.fromkeys(
+            t.role for t in TRANSITIONS if t.source == submission.stage and t.reopens == reopening
+        )
+    )
 
 
 @dataclass

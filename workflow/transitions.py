@@ -40,6 +40,9 @@ class Transition:
     separate_from_submitter: bool = False
     # Submitting needs complete, consistent content (submissions.readiness).
     needs_ready_content: bool = False
+    # Takes back a submission whose process is finished: a correction, not its next step,
+    # so nobody is said to act next on a finished submission.
+    reopens: bool = False
 
     @property
     def label(self) -> Promise | str:
@@ -120,6 +123,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Role.MINISTRY_COORDINATOR,
         "consolidated",
         needs_reason=True,
+        reopens=True,
     ),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -16,7 +17,9 @@ from workflow.models import AuditRecord
 from workflow.stages import Stage
 
 
-def test_the_demo_story(db: None) -> None:
+def test_the_demo_story(db: None, client: Any) -> None:
+    """Each stage holds a province; inboxes hold what their users may act on; the pages name
+    people once, with their role."""
     call_command("load_demo", stdout=io.StringIO())
     call_command("load_demo", stdout=io.StringIO())  # a second run neither fails nor duplicates
     stages = dict(
@@ -74,3 +77,19 @@ def test_the_demo_story(db: None) -> None:
         box = selectors.inbox(user)
         for submission in box.assigned + box.available:
             assert access.available_transitions(user, submission), (username, submission)
+
+    # Demo names are people's names: the page adds the role once. A consolidated report says
+    # nobody acts next, only who may reopen it.
+    quang_ninh = Submission.objects.get(unit__code="22")
+    client.force_login(User.objects.get(username="dieuphoi"))
+    page = client.get(quang_ninh.get_absolute_url()).content.decode()
+    timeline = page.split('id="timeline"')[1].split("</section>")[0]
+    assert "Trần Văn Bình (Chuyên viên Vụ NSNN)" in timeline
+    assert "Nguyễn Thị Hương (Lãnh đạo Vụ)" in timeline
+    assert re.search(r"\(([^()<]+)\) \(\1\)", timeline) is None
+    next_step = page.split('id="next-actors">')[1].split("</p>")[0]
+    assert next_step == (
+        "Không có: quy trình xử lý đã kết thúc. "
+        "Chỉ vai trò sau được mở lại hồ sơ, kèm lý do: <strong>Lãnh đạo Vụ</strong>."
+    )
+    assert 'id="do-reopen"' in page
