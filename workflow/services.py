@@ -292,15 +292,19 @@ def deadline_extend(
         raise TransitionError(_("Only the ministry coordinator can extend a deadline."))
     if not reason:
         raise TransitionError(_("Give the reason for the extension."))
-    current = current_due(submission)
-    if due <= current:
-        raise TransitionError(
-            _("The new deadline must come after the current one (%(day)s).")
-            % {"day": current.strftime("%d/%m/%Y")}
+    with transaction.atomic():
+        # The submission's row lock, as a transition takes it: a second coordinator extending
+        # at the same moment waits, then checks against the first one's new deadline.
+        Submission.objects.select_for_update(of=("self",)).only("pk").get(pk=submission.pk)
+        current = current_due(submission)
+        if due <= current:
+            raise TransitionError(
+                _("The new deadline must come after the current one (%(day)s).")
+                % {"day": current.strftime("%d/%m/%Y")}
+            )
+        return DeadlineExtension.objects.create(
+            submission=submission, due=due, reason=reason, by=actor, at=timezone.now()
         )
-    return DeadlineExtension.objects.create(
-        submission=submission, due=due, reason=reason, by=actor, at=timezone.now()
-    )
 
 
 def current_due(submission: Submission) -> datetime.date:
