@@ -5,14 +5,22 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The Debian packages each target needs: checked every time (one dpkg-query), installed when
+# run as root, else the one apt-get line to run is printed.
+SYSTEM_PACKAGES := deploy/system-packages.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve-prod test bench load lint format lock messages venv dev-venv clean
+.PHONY: help system run serve-prod test bench load lint format lock messages venv dev-venv clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(BIN)/.runtime: requirements/base.txt
+system: ## Check (as root: install) the Debian packages make run needs
+	@$(SYSTEM_PACKAGES) runtime
+
+# Order-only: checked before the virtualenv is made (it needs python3-venv), without
+# making it again.
+$(BIN)/.runtime: requirements/base.txt | system
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/base.txt
@@ -42,6 +50,7 @@ serve-prod: $(BIN)/.runtime messages ## Production settings under gunicorn on 12
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) deploy/serve-prod.sh
 
 test: $(BIN)/.dev messages ## Run the whole test suite (PostgreSQL when reachable; it says which database)
+	@$(SYSTEM_PACKAGES) test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(BIN)/.dev messages ## Print the benchmarks' figures (PostgreSQL)
