@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config import clock
 from workflow.stages import Stage
 
 # Amounts are million VND to the thousand đồng; percentages have two decimals.
@@ -376,8 +377,10 @@ class Submission(models.Model):
     problem_kinds = models.ManyToManyField(
         ProblemKind, blank=True, related_name="submissions", verbose_name=_("problems that apply")
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # From the application's clock, as every time of ours (auto_now would read the real one);
+    # the drafting services set updated_at on each save.
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -570,7 +573,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -28,6 +28,8 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from config import clock
+
 from .signing import service_signer
 
 T = TypeVar("T")
@@ -140,7 +142,7 @@ def render_report(submission: Any) -> bytes:
                 "widths": [_column_width(c) for c in columns.leaves],
                 "footnotes": list(campaign.footnotes.all()),
                 "problems": list(submission.problem_kinds.all()),
-                "today": timezone.localdate(),
+                "today": clock.today(),
             },
         )
     return render_html_pdf(html, stylesheets=("decree30.css", "report.css"))
@@ -175,6 +177,7 @@ def render_receipt(receipt: Any, *, attachments: list[tuple[str, bytes]] | None 
                 "qr": qr_svg_data_uri(url),
                 "url": url,
                 "organisation": settings.SIGNING_ORGANISATION,
+                # The real time, not the clock's: the time the signature itself carries.
                 "signed_at": timezone.localtime(timezone.now(), VN).isoformat(timespec="seconds"),
                 "attachments": [name for name, _data in attachments or []],
             },
