@@ -2,8 +2,8 @@
 
 Six provinces have a drafter, a department reviewer and a signatory; their
 reports were drafted and moved through the real drafting and transition
-services at chosen moments of April and May 2020 (time-machine sets the
-clock), so that the demo holds a submission in every stage and every inbox has
+services at chosen moments of April and May 2020 (the application's clock
+stands at each), so that the demo holds a submission in every stage and every inbox has
 work in it. Idempotent: users are found by username, submissions by (campaign,
 unit), and a story is played only on a submission nobody has touched.
 """
@@ -15,13 +15,13 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
-import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 
+from config import clock
 from submissions import services as drafting
 from submissions.models import AdministrativeUnit, Campaign, Submission
 from submissions.reference import load_reference_data
@@ -356,55 +356,59 @@ def _at(day: int, month: int, hour: int, minute: int = 0) -> datetime.datetime:
 
 
 # Who did what, when (Asia/Ho_Chi_Minh), province by province. Each province ends in a
-# different stage, so the demo shows every stage and every inbox has work in it.
+# different stage, so the demo shows every stage and every inbox has work in it. All of it
+# happens before the moment make run shows the campaign at (DEMO_CLOCK in the Makefile,
+# Monday 04/5/2020 09:00, a working day before the deadline), so that moment is live.
 Step = tuple[datetime.datetime, str, Action, str]  # when, who (role suffix), action, reason
 STORIES: dict[str, list[Step]] = {
     # Đà Nẵng: still drafting, half done.
     "48": [],
-    # TP. Hồ Chí Minh: submitted on the last morning, waiting for the department.
-    "79": [(_at(5, 5, 9, 10), "soanthao", Action.SUBMIT, "")],
+    # TP. Hồ Chí Minh: submitted this morning, the department's due day.
+    "79": [(_at(4, 5, 8, 40), "soanthao", Action.SUBMIT, "")],
     # Hải Phòng: approved by the department, waiting for the People's Committee.
     "31": [
-        (_at(4, 5, 8, 30), "soanthao", Action.SUBMIT, ""),
-        (_at(4, 5, 14, 0), "lanhdaoso", Action.APPROVE, ""),
+        (_at(29, 4, 10, 30), "soanthao", Action.SUBMIT, ""),
+        (_at(29, 4, 16, 15), "lanhdaoso", Action.APPROVE, ""),
     ],
     # Hà Nội: returned once by the department, then signed off; the ministry checks it.
     "01": [
         (_at(29, 4, 9, 15), "soanthao", Action.SUBMIT, ""),
         (
-            _at(29, 4, 15, 40),
+            _at(29, 4, 11, 40),
             "lanhdaoso",
             Action.RETURN,
             "Đề nghị bổ sung căn cứ xác định nhiệm vụ cho dòng hạ tầng mạng.",
         ),
-        (_at(4, 5, 8, 20), "soanthao", Action.SUBMIT, ""),
-        (_at(4, 5, 10, 5), "lanhdaoso", Action.APPROVE, ""),
-        (_at(4, 5, 16, 30), "ubnd", Action.SIGN, ""),
+        (_at(29, 4, 15, 0), "soanthao", Action.SUBMIT, ""),
+        (_at(29, 4, 16, 45), "lanhdaoso", Action.APPROVE, ""),
+        (_at(4, 5, 8, 15), "ubnd", Action.SIGN, ""),
     ],
     # Cần Thơ: accepted by the ministry, waiting for the consolidation run.
     "92": [
         (_at(28, 4, 10, 0), "soanthao", Action.SUBMIT, ""),
         (_at(28, 4, 15, 0), "lanhdaoso", Action.APPROVE, ""),
         (_at(29, 4, 9, 30), "ubnd", Action.SIGN, ""),
-        (_at(6, 5, 11, 0), "kiemtra", Action.ACCEPT, ""),
+        (_at(4, 5, 8, 30), "kiemtra", Action.ACCEPT, ""),
     ],
     # Quảng Ninh: consolidated.
     "22": [
         (_at(27, 4, 16, 0), "soanthao", Action.SUBMIT, ""),
         (_at(28, 4, 9, 0), "lanhdaoso", Action.APPROVE, ""),
         (_at(28, 4, 14, 0), "ubnd", Action.SIGN, ""),
-        (_at(6, 5, 9, 0), "kiemtra", Action.ACCEPT, ""),
-        (_at(8, 5, 10, 0), "dieuphoi", Action.CONSOLIDATE, ""),
+        (_at(29, 4, 10, 0), "kiemtra", Action.ACCEPT, ""),
+        (_at(29, 4, 16, 0), "dieuphoi", Action.CONSOLIDATE, ""),
     ],
 }
 DRAFTED_AT = {
-    "48": _at(4, 5, 11, 0),
-    "79": _at(4, 5, 15, 0),
-    "31": _at(3, 5, 10, 0),
+    "48": _at(29, 4, 11, 0),
+    "79": _at(29, 4, 15, 0),
+    "31": _at(28, 4, 10, 0),
     "01": _at(28, 4, 14, 0),
     "92": _at(27, 4, 17, 0),
     "22": _at(27, 4, 11, 0),
 }
+# The letter went out that morning: every unit's submission is opened then.
+OPENED_AT = _at(27, 4, 8, 0)
 
 
 def _step(submission: Submission, step: Step, users: dict[str, User]) -> None:
@@ -416,7 +420,7 @@ def _step(submission: Submission, step: Step, users: dict[str, User]) -> None:
     if action == Action.SUBMIT and submission.audit_records.exists():
         # The drafter answers the return before submitting again.
         line = submission.lines.get(row__code="1.2")
-        with time_machine.travel(when - datetime.timedelta(minutes=30), tick=False):
+        with clock.at(when - datetime.timedelta(minutes=30)):
             drafting.appendix_save(
                 actor=drafter,
                 submission=submission,
@@ -424,7 +428,7 @@ def _step(submission: Submission, step: Step, users: dict[str, User]) -> None:
                 values={line.pk: {"basis": "Quyết định 5432/QĐ-UBND ngày 12/9/2016"}},
             )
         submission.refresh_from_db()
-    with time_machine.travel(when, tick=False):
+    with clock.at(when):
         notes = []
         if action == Action.RETURN:
             line = submission.lines.get(row__code="1.2")
@@ -450,7 +454,7 @@ def _play(submissions: dict[str, Submission], users: dict[str, User]) -> None:
         submission = submissions[code]
         if step is None:
             drafter = users[f"{PROVINCES[code]}.soanthao"]
-            with time_machine.travel(when, tick=False):
+            with clock.at(when):
                 _fill(submission, drafter, complete=bool(STORIES[code]))
         else:
             _step(submission, step, users)
@@ -487,8 +491,9 @@ def load_demo() -> list[DemoUser]:
                     AdministrativeUnit.objects.filter(code__in=spec.unit_codes, campaigns=campaign)
                 )
             role_grant(user=user, role=spec.role, units=units)
-        for unit in all_units:
-            submission_start(campaign=campaign, unit=unit)
+        with clock.at(OPENED_AT):
+            for unit in all_units:
+                submission_start(campaign=campaign, unit=unit)
     untouched = {
         s.unit.code: s
         for s in Submission.objects.filter(
