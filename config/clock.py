@@ -42,7 +42,7 @@ def now() -> datetime.datetime:
     standing = _standing.get()
     if standing is not None:
         return standing
-    start: datetime.datetime | None = getattr(settings, "CLOCK_START", None)
+    start: datetime.datetime | None = settings.CLOCK_START
     if start is None:
         return timezone.now()
     return start + (timezone.now() - STARTED)
