@@ -352,7 +352,7 @@ def listings(version: NationalVersion, included: list[VersionProvince]) -> list[
                 ListedProvince(
                     p.unit.full_name,
                     [
-                        (line["label"], text)
+                        (line["label"].rstrip(". "), text)  # "label: text" reads well
                         for line in frozen.get(p.submission_version_id or 0) or []
                         if (text := (line.get(name) or "").strip())
                     ],

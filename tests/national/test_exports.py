@@ -135,7 +135,7 @@ def test_the_workbook_reopens_with_the_letters_header_formats_and_totals(
 def _statuses(version: NationalVersion) -> list[tuple[str, str, str]]:
     """(province, appendix line, text) for every line of the accepted content with a text."""
     return [
-        (p.unit.full_name, line["label"], line["infrastructure_status"])
+        (p.unit.full_name, line["label"].rstrip(". "), line["infrastructure_status"])
         for p in version.provinces.filter(status="included").order_by("unit__code")
         for line in p.submission_version.content["lines"]
         if line["infrastructure_status"]
