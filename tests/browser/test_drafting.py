@@ -62,6 +62,7 @@ def test_drafter_fills_the_appendix_and_sees_totals_and_completeness(
         "spent": "600,75",
         "vs_demand_pct": "40",
         "vs_resolution17_pct": "55,5",
+        "infrastructure_status": "Đủ máy tính cho cán bộ cấp tỉnh; cấp xã còn thiếu",
         "use_as_designed_pct": "90",
         "unused_pct": "10",
         "unused_reason": "Máy chủ cũ hỏng chờ thanh lý",
@@ -81,6 +82,7 @@ def test_drafter_fills_the_appendix_and_sees_totals_and_completeness(
     assert line.demand == Decimal("1500.5")
     assert line.alloc_invest_self == Decimal("200.25")
     assert line.vs_resolution17_pct == Decimal("55.5")
+    assert line.infrastructure_status == "Đủ máy tính cho cán bộ cấp tỉnh; cấp xã còn thiếu"
     assert page.locator(prefix + "demand").input_value() == "1.500,5"
     assert group.locator("td[data-key=spent]").inner_text() == "700"
     assert page.locator("#grand-total td[data-key=alloc-total]").inner_text() == "650,25"
