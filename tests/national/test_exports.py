@@ -137,6 +137,7 @@ def _statuses(version: NationalVersion) -> list[tuple[str, str, str]]:
     return [
         (p.unit.full_name, line["label"].rstrip(". "), line["infrastructure_status"])
         for p in version.provinces.filter(status="included").order_by("unit__code")
+        if p.submission_version is not None
         for line in p.submission_version.content["lines"]
         if line["infrastructure_status"]
     ]

@@ -299,7 +299,7 @@ def test_the_letters_three_level_header(campaign: Campaign, letter: str) -> None
     by_pk = {c.pk: c for c in campaign.columns.all()}
 
     def ancestors(column: TemplateColumn) -> list[str]:
-        chain = []
+        chain: list[str] = []
         while column.parent_id is not None:
             column = by_pk[column.parent_id]
             chain.insert(0, column.key)
