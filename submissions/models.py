@@ -30,6 +30,10 @@ from workflow.stages import Stage
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 AMOUNT_DIGITS, AMOUNT_PLACES = 15, 3
 PERCENT_DIGITS, PERCENT_PLACES = 5, 2
+# What the appendix cell on the state of infrastructure holds: a few sentences, which still
+# fit the narrow column of the landscape PDF (section 2.4 (i) of the narrative takes the
+# long form).
+INFRASTRUCTURE_STATUS_MAX_LENGTH = 500
 
 
 def amount_field(verbose_name: Any) -> models.DecimalField:
@@ -494,6 +498,11 @@ class LineItem(models.Model):
     )
     vs_demand_pct = percent_field(_("achievement vs demand (%)"))
     vs_resolution17_pct = percent_field(_("achievement vs Resolution 17 goals (%)"))
+    infrastructure_status = models.CharField(
+        _("state of the infrastructure against the goals and policies"),
+        max_length=INFRASTRUCTURE_STATUS_MAX_LENGTH,
+        blank=True,
+    )
     use_as_designed_pct = percent_field(_("used as designed (%)"))
     use_not_as_designed_pct = percent_field(_("used not as designed (%)"))
     use_not_as_designed_reason = models.TextField(_("not as designed: reason"), blank=True)

@@ -114,6 +114,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "accepted_by_authority": True,
         "vs_demand_pct": "84.6",
         "vs_resolution17_pct": "90",
+        "infrastructure_status": "Đã trang bị máy tính cho 100% cán bộ, công chức cấp tỉnh, cấp huyện và 92% cấp xã, đạt mục tiêu Kế hoạch ứng dụng CNTT; khoảng 15% máy cấp xã đã cũ, cần thay thế.",
         "use_as_designed_pct": "92",
         "use_not_as_designed_pct": "5",
         "use_not_as_designed_reason": "Một số máy dùng cho công việc văn phòng thay vì chuyên dụng",
@@ -132,6 +133,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "41250",
         "vs_demand_pct": "85.9",
         "vs_resolution17_pct": "95",
+        "infrastructure_status": "Mạng truyền số liệu chuyên dùng kết nối 100% sở, ngành, UBND cấp huyện và 85% UBND cấp xã; chưa đạt mục tiêu kết nối toàn bộ cấp xã theo Nghị quyết 17/NQ-CP.",
         "use_as_designed_pct": "100",
     },
     "1.3": {
@@ -145,6 +147,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "68400",
         "vs_demand_pct": "72",
         "vs_resolution17_pct": "80",
+        "infrastructure_status": "Trung tâm dữ liệu của {unit} vận hành từ năm 2018, đáp ứng nhu cầu hiện tại; chưa có trung tâm dữ liệu dự phòng như chủ trương đề ra.",
         "use_as_designed_pct": "100",
     },
     "1.4": {
@@ -158,6 +161,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "10250",
         "vs_demand_pct": "82",
         "vs_resolution17_pct": "85",
+        "infrastructure_status": "Phòng máy chủ của các sở, ngành cơ bản đáp ứng; một số phòng chưa bảo đảm điều kiện về điều hòa, phòng cháy chữa cháy.",
         "use_as_designed_pct": "100",
     },
     "2.1": {
@@ -172,6 +176,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "21800",
         "vs_demand_pct": "87.2",
         "vs_resolution17_pct": "100",
+        "infrastructure_status": "LGSP của {unit} đã kết nối với Nền tảng tích hợp, chia sẻ dữ liệu quốc gia (NGSP) và 12 hệ thống thông tin của tỉnh, đạt mục tiêu của Nghị quyết 17/NQ-CP.",
         "use_as_designed_pct": "100",
     },
     "2.2": {
@@ -185,6 +190,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "3950",
         "vs_demand_pct": "49.4",
         "vs_resolution17_pct": "60",
+        "infrastructure_status": "Nền tảng định danh, xác thực điện tử mới triển khai thử nghiệm; chưa kết nối được với hệ thống của Bộ.",
         "use_as_designed_pct": "70",
         "unused_pct": "30",
         "unused_reason": "Nền tảng định danh chưa kết nối được với hệ thống của Bộ",
@@ -200,6 +206,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "29760.125",
         "vs_demand_pct": "82.7",
         "vs_resolution17_pct": "75",
+        "infrastructure_status": "Đã xây dựng CSDL đất đai và CSDL cán bộ, công chức; dữ liệu chưa cập nhật đầy đủ, chưa chia sẻ với các CSDL quốc gia.",
         "use_as_designed_pct": "88",
         "use_not_as_designed_pct": "12",
         "use_not_as_designed_reason": "Dữ liệu chưa được cập nhật đầy đủ",
@@ -215,6 +222,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "47520",
         "vs_demand_pct": "88",
         "vs_resolution17_pct": "92",
+        "infrastructure_status": "Hệ thống quản lý văn bản và điều hành liên thông 4 cấp; thư điện tử công vụ và hội nghị truyền hình trực tuyến đến cấp huyện, đạt mục tiêu đề ra.",
         "use_as_designed_pct": "95",
         "use_not_as_designed_pct": "5",
         "use_not_as_designed_reason": "Hội nghị truyền hình dùng chưa hết công suất",
@@ -230,6 +238,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "36890",
         "vs_demand_pct": "90",
         "vs_resolution17_pct": "88",
+        "infrastructure_status": "Hệ thống thông tin một cửa điện tử dùng chung 3 cấp; Cổng dịch vụ công của {unit} đã kết nối Cổng Dịch vụ công quốc gia, cung cấp dịch vụ công trực tuyến mức độ 3, 4.",
         "use_as_designed_pct": "100",
     },
     "5": {
@@ -243,6 +252,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "12700",
         "vs_demand_pct": "84.7",
         "vs_resolution17_pct": "85",
+        "infrastructure_status": "Đã giám sát an toàn thông tin tập trung và phân loại hệ thống theo cấp độ; mới 60% hệ thống được phê duyệt hồ sơ đề xuất cấp độ.",
         "use_as_designed_pct": "100",
     },
     "6": {
@@ -256,6 +266,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "4300",
         "vs_demand_pct": "71.7",
         "vs_resolution17_pct": "70",
+        "infrastructure_status": "Cán bộ chuyên trách CNTT được đào tạo, bồi dưỡng hằng năm; nhân lực an toàn thông tin còn thiếu so với yêu cầu.",
     },
 }
 
@@ -279,6 +290,7 @@ _TEXT = {
     "basis",
     "completed_products",
     "not_completed_reason",
+    "infrastructure_status",
     "use_not_as_designed_reason",
     "unused_reason",
     "difficulties",
@@ -304,8 +316,10 @@ AMOUNT_NAMES = {
 }
 
 
-def _value(name: str, raw: object, scale: Decimal) -> object:
-    if not isinstance(raw, str) or name in _TEXT:
+def _value(name: str, raw: object, scale: Decimal, unit: str) -> object:
+    if name in _TEXT and isinstance(raw, str):
+        return raw.format(unit=unit)  # a text may name the province it describes
+    if not isinstance(raw, str):
         return raw
     value = Decimal(raw)
     if name in AMOUNT_NAMES:
@@ -321,7 +335,7 @@ def _fill(submission: Submission, drafter: User, *, complete: bool = True) -> No
     }
     rows = HANOI_LINES if complete else {"1.1": HANOI_LINES["1.1"], "2.1": HANOI_LINES["2.1"]}
     values = {
-        lines[code].pk: {k: _value(k, v, scale) for k, v in fields.items()}
+        lines[code].pk: {k: _value(k, v, scale, submission.unit.name) for k, v in fields.items()}
         for code, fields in rows.items()
     }
     submission = drafting.appendix_save(

@@ -139,7 +139,7 @@ def render_report(submission: Any) -> bytes:
                 "answers": selectors.answers_by_point(submission),
                 "table": selectors.appendix_table(submission),
                 "columns": (columns := selectors.column_tree(campaign)),
-                "widths": [_column_width(c) for c in columns.leaves],
+                "widths": column_widths(columns.leaves),
                 "footnotes": list(campaign.footnotes.all()),
                 "problems": list(submission.problem_kinds.all()),
                 "today": clock.today(),
@@ -148,7 +148,7 @@ def render_report(submission: Any) -> bytes:
     return render_html_pdf(html, stylesheets=("decree30.css", "report.css"))
 
 
-# Share of the landscape page width for each kind of leaf column (they add up to ~100%).
+# Weight of each kind of leaf column in the landscape page's width.
 WIDTHS = {
     "row_number": 2.5,
     "row_label": 10.0,
@@ -163,6 +163,14 @@ WIDTHS = {
 def _column_width(column: Any) -> float:
     width = WIDTHS.get(column.kind, 4.0)
     return width + 1.6 if column.reason_field else width
+
+
+def column_widths(leaves: list[Any]) -> list[float]:
+    """Each leaf's share of the page width (%), adding up to 100 however many columns the
+    campaign's header has: past 100 the last columns fell off the page."""
+    weights = [_column_width(c) for c in leaves]
+    total = sum(weights) or 1.0
+    return [round(w * 100 / total, 3) for w in weights]
 
 
 def render_receipt(receipt: Any, *, attachments: list[tuple[str, bytes]] | None = None) -> bytes:
