@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('submissions', '0003_deadline_cutoff'),
+        ('submissions', '0004_timestamps_from_the_application_clock'),
     ]
 
     operations = [
