@@ -5,14 +5,26 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The Debian packages each target needs: checked every time (one dpkg-query), installed when
+# run as root, else the one apt-get line to run is printed.
+SYSTEM_PACKAGES := deploy/system-packages.sh
+# The moment make run shows the demo's campaign at, after the last step of its history
+# (workflow/demo.py): a working day before the letter's deadline. The clock runs on from it;
+# DEMO_CLOCK= (empty) shows it at the real time.
+DEMO_CLOCK ?= 2020-05-04T09:00
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve-prod test bench load lint format lock messages venv dev-venv clean
+.PHONY: help system run serve-prod test bench load lint format lock messages venv dev-venv clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(BIN)/.runtime: requirements/base.txt
+system: ## Check (as root: install) the Debian packages make run needs
+	@$(SYSTEM_PACKAGES) runtime
+
+# Order-only: checked before the virtualenv is made (it needs python3-venv), without
+# making it again.
+$(BIN)/.runtime: requirements/base.txt | system
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/base.txt
@@ -29,19 +41,20 @@ dev-venv: $(BIN)/.dev ## Add the test and lint tools to the virtualenv
 messages: $(BIN)/.runtime ## Compile the translations (locale/*/LC_MESSAGES/django.mo)
 	@$(PY) manage.py compilemessages --ignore=.venv -v 0
 
-run: $(BIN)/.runtime messages ## Migrate, load reference data and demo, serve on 127.0.0.1:8000 (SQLite)
+run: $(BIN)/.runtime messages ## Migrate, load reference data and demo, serve on 127.0.0.1:8000 (SQLite), the clock at DEMO_CLOCK
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py ensure_signing_key
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop; the demo's clock starts at $(or $(DEMO_CLOCK),the real time))"
+	DJANGO_CLOCK_START=$(DEMO_CLOCK) $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve-prod: $(BIN)/.runtime messages ## Production settings under gunicorn on 127.0.0.1:8000 (PostgreSQL db workflow_prodcheck)
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) deploy/serve-prod.sh
 
 test: $(BIN)/.dev messages ## Run the whole test suite (PostgreSQL when reachable; it says which database)
+	@$(SYSTEM_PACKAGES) test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(BIN)/.dev messages ## Print the benchmarks' figures (PostgreSQL)

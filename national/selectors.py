@@ -317,6 +317,53 @@ def narrative(version: NationalVersion, included: list[VersionProvince]) -> list
     ]
 
 
+# --- The appendix's text columns, province by province ---------------------------------------
+
+# Text measures of the appendix that the report lists province by province: a text is not
+# summed, so the summed appendix leaves its column out (summed_columns) and this lists it.
+LISTED_MEASURES = ("infrastructure_status",)
+
+
+@dataclass
+class ListedProvince:
+    province: str
+    lines: list[tuple[str, str]]  # (appendix line, what the province wrote there)
+
+
+@dataclass
+class Listing:
+    label: str  # the column's label in the letter
+    provinces: list[ListedProvince]
+
+
+def listings(version: NationalVersion, included: list[VersionProvince]) -> list[Listing]:
+    """Each listed text column with every included province's entries, line by line, from the
+    content the ministry accepted (content frozen before a column existed lists nothing)."""
+    frozen = dict(
+        SubmissionVersion.objects.filter(
+            pk__in=[p.submission_version_id for p in included]
+        ).values_list("pk", "content__lines")
+    )
+    labels = content.measure_labels(version.campaign)
+    return [
+        Listing(
+            labels.get(name, name),
+            [
+                ListedProvince(
+                    p.unit.full_name,
+                    [
+                        (line["label"].rstrip(". "), text)  # "label: text" reads well
+                        for line in frozen.get(p.submission_version_id or 0) or []
+                        if (text := (line.get(name) or "").strip())
+                    ],
+                )
+                for p in included
+            ],
+        )
+        for name in LISTED_MEASURES
+    ]
+
+
 # --- The whole report ------------------------------------------------------------------------
 
 
@@ -338,6 +385,7 @@ class NationalReport:
     problems: list[ProblemKind]
     treasury: dict[str, Any]
     narrative: list[CompiledSection]
+    listings: list[Listing]
     rate_method: Promise = METHOD
 
 
@@ -378,6 +426,7 @@ def national_report(version: NationalVersion) -> NationalReport:
         problems=list(problem_counts(version)),
         treasury=treasury(version),
         narrative=narrative(version, included),
+        listings=listings(version, included),
     )
 
 

@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Model, QuerySet, Value
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import clock
 from submissions.models import Campaign, LineItem, Submission
 from workflow.models import SubmissionProcess
 from workflow.selectors import attach_standings
@@ -63,7 +63,7 @@ def consolidation_run(
     if not access.can_consolidate(actor):
         raise ConsolidationError(_("Only the ministry coordinator can consolidate."))
     with transaction.atomic():
-        return _run(actor, campaign, at or timezone.now())
+        return _run(actor, campaign, at or clock.now())
 
 
 def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVersion:

@@ -1,7 +1,8 @@
 """The national report as an Excel workbook: the summed appendix under the letter's merged
 multi-level header, then one sheet each for the allocation, the rates, the shortcomings, the
-provinces and the narrative. Numbers are numbers (Excel shows them with the reader's
-separators), amounts with three decimals, rates as percentages; header rows stay frozen.
+provinces, the narrative and the appendix's text columns (province by province). Numbers are
+numbers (Excel shows them with the reader's separators), amounts with three decimals, rates
+as percentages; header rows stay frozen.
 
 ``write_header_tree`` is the one piece that knows the appendix's column tree; when the
 shared writer of submissions/xlsx.py lands it can take its place unchanged in meaning.
@@ -303,6 +304,24 @@ def _narrative(ws: Worksheet, report: selectors.NationalReport) -> None:
     ws.freeze_panes = "A4"
 
 
+def _listings(ws: Worksheet, report: selectors.NationalReport) -> None:
+    """The appendix's text columns, one row per province and line (a text is not summed)."""
+    _title(ws, _("The appendix's text columns, province by province"), 4)
+    _header_row(ws, 3, [_("Column"), _("Province"), _("Appendix line"), _("Text")])
+    r = 3
+    for listing in report.listings:
+        for province in listing.provinces:
+            for label, text in province.lines or [("", "—")]:
+                r += 1
+                _put(ws, r, 1, listing.label)
+                _put(ws, r, 2, province.province)
+                _put(ws, r, 3, label)
+                _put(ws, r, 4, text)
+    for column, width in zip("ABCD", (30, 24, 40, 80), strict=True):
+        ws.column_dimensions[column].width = width
+    ws.freeze_panes = "A4"
+
+
 def national_workbook(version: NationalVersion) -> bytes:
     """The workbook, in Vietnamese like every official document of the system."""
     with translation.override("vi"):
@@ -318,6 +337,7 @@ def national_workbook(version: NationalVersion) -> bytes:
         _problems(book.create_sheet(_("Shortcomings")[:31]), report)
         _annex(book.create_sheet(_("Provinces")[:31]), report)
         _narrative(book.create_sheet(_("Assessments")[:31]), report)
+        _listings(book.create_sheet(_("Text columns")[:31]), report)
         book.properties.title = _("National report %(number)s, version %(n)s") % {
             "number": version.campaign.number,
             "n": version.number,

@@ -97,6 +97,7 @@ class LineItemForm(forms.ModelForm):
             "accepted_by_authority",
             "vs_demand_pct",
             "vs_resolution17_pct",
+            "infrastructure_status",
             "use_as_designed_pct",
             "use_not_as_designed_pct",
             "use_not_as_designed_reason",
@@ -113,10 +114,19 @@ class LineItemForm(forms.ModelForm):
                 "basis",
                 "completed_products",
                 "not_completed_reason",
+                "infrastructure_status",
                 "use_not_as_designed_reason",
                 "unused_reason",
                 "difficulties",
             )
+        }
+        error_messages = {
+            "infrastructure_status": {
+                "max_length": _(
+                    "Keep this cell to %(limit_value)s characters (it has %(show_value)s); "
+                    "the narrative takes the details."
+                )
+            }
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

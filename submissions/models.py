@@ -23,12 +23,17 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config import clock
 from workflow.stages import Stage
 
 # Amounts are million VND to the thousand đồng; percentages have two decimals.
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 AMOUNT_DIGITS, AMOUNT_PLACES = 15, 3
 PERCENT_DIGITS, PERCENT_PLACES = 5, 2
+# What the appendix cell on the state of infrastructure holds: a few sentences, which still
+# fit the narrow column of the landscape PDF (section 2.4 (i) of the narrative takes the
+# long form).
+INFRASTRUCTURE_STATUS_MAX_LENGTH = 500
 
 
 def amount_field(verbose_name: Any) -> models.DecimalField:
@@ -376,8 +381,10 @@ class Submission(models.Model):
     problem_kinds = models.ManyToManyField(
         ProblemKind, blank=True, related_name="submissions", verbose_name=_("problems that apply")
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # From the application's clock, as every time of ours (auto_now would read the real one);
+    # the drafting services set updated_at on each save.
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -491,6 +498,11 @@ class LineItem(models.Model):
     )
     vs_demand_pct = percent_field(_("achievement vs demand (%)"))
     vs_resolution17_pct = percent_field(_("achievement vs Resolution 17 goals (%)"))
+    infrastructure_status = models.CharField(
+        _("state of the infrastructure against the goals and policies"),
+        max_length=INFRASTRUCTURE_STATUS_MAX_LENGTH,
+        blank=True,
+    )
     use_as_designed_pct = percent_field(_("used as designed (%)"))
     use_not_as_designed_pct = percent_field(_("used not as designed (%)"))
     use_not_as_designed_reason = models.TextField(_("not as designed: reason"), blank=True)
@@ -570,7 +582,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now, editable=False)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -23,8 +23,9 @@ from .models import (
 )
 
 REQUIRED_AMOUNTS = ("demand", *ALLOCATION_FIELDS, "spent")
-# Rates asked for wherever money was spent.
-REQUIRED_WHEN_SPENT = ("vs_demand_pct", "vs_resolution17_pct")
+# Asked for wherever money was spent: what it achieved against demand and Resolution 17, and
+# the state of the infrastructure it formed against the goals and policies.
+REQUIRED_WHEN_SPENT = ("vs_demand_pct", "vs_resolution17_pct", "infrastructure_status")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ class Readiness:
         return sum(1 for f in (*self.missing, *self.problems) if f.part == part)
 
 
+def _blank(value: object) -> bool:
+    """Not answered: an empty number, or text of nothing but spaces (0 is an answer)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _label(line: LineItem) -> str:
     return line.display_label
 
@@ -71,9 +77,9 @@ def line_findings(
     anchor = f"line-{line.pk}"
     missing: list[Finding] = []
     problems: list[Finding] = []
-    absent = [n for n in REQUIRED_AMOUNTS if getattr(line, n) is None]
+    absent = [n for n in REQUIRED_AMOUNTS if _blank(getattr(line, n))]
     if line.spent:
-        absent += [n for n in REQUIRED_WHEN_SPENT if getattr(line, n) is None]
+        absent += [n for n in REQUIRED_WHEN_SPENT if _blank(getattr(line, n))]
     names = list(dict.fromkeys(_field_name(n, labels) for n in absent))
     if names:
         missing.append(

@@ -70,8 +70,10 @@ def _load_columns(
     footnotes: dict[str, Footnote],
     parent: TemplateColumn | None,
     counter: list[int],
+    keys: set[str],
 ) -> None:
     for item in items:
+        keys.add(item["key"])
         counter[0] += 1
         level = item.get("level", parent.level + 1 if parent else 1)
         column, _ = TemplateColumn.objects.update_or_create(
@@ -89,7 +91,7 @@ def _load_columns(
                 "footnote": footnotes.get(item.get("footnote", "")),
             },
         )
-        _load_columns(campaign, item.get("children", []), footnotes, column, counter)
+        _load_columns(campaign, item.get("children", []), footnotes, column, counter, keys)
 
 
 @transaction.atomic
@@ -175,7 +177,11 @@ def load_campaign(path: Path) -> Campaign:
                     "order": order,
                 },
             )
-    _load_columns(campaign, data["columns"], footnotes, None, [0])
+    # Every node is found by its key and put where the file says, so a corrected header tree
+    # replaces the one a database already holds; a node the file no longer has goes.
+    keys: set[str] = set()
+    _load_columns(campaign, data["columns"], footnotes, None, [0], keys)
+    campaign.columns.exclude(key__in=keys).delete()
     return campaign
 
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from config import clock
 from workflow.access import can_edit_submission
 
 from . import selectors
@@ -83,6 +84,7 @@ def _lock_for_edit(*, actor: User, submission: Submission, revision: int | None)
 def _bump(submission: Submission, actor: User) -> None:
     submission.revision += 1
     submission.updated_by = actor
+    submission.updated_at = clock.now()
     submission.save(update_fields=["revision", "updated_by", "updated_at"])
 
 

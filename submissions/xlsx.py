@@ -35,6 +35,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from config import clock
+
 from . import selectors
 from .models import Submission, TemplateColumn
 from .selectors import ColumnTree, TableRow
@@ -563,7 +565,7 @@ def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
     assert ws is not None
     ws.title = _("Appendix")
     width = len(layout_for(tree).columns)
-    now = timezone.localtime()
+    now = timezone.localtime(clock.now())
     title_lines = [
         (campaign.report_title, Font(bold=True, size=13)),
         (submission.unit.full_name, Font(bold=True, size=12)),

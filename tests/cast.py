@@ -4,7 +4,6 @@ drive a submission to any stage through the real transition service."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -58,9 +57,7 @@ def make_cast(make_user: Any) -> Cast:
 def fill_complete(submission: Submission, actor: User) -> None:
     """Complete, consistent content, saved through the drafting services."""
     submission.refresh_from_db()
-    values = {
-        line.pk: {k: Decimal(v) for k, v in COMPLETE_ROW.items()} for line in submission.lines.all()
-    }
+    values = {line.pk: dict(COMPLETE_ROW) for line in submission.lines.all()}
     services.appendix_save(
         actor=actor, submission=submission, revision=submission.revision, values=values
     )

@@ -55,6 +55,7 @@ COMPLETE_ROW = {
     "spent": "60",
     "vs_demand_pct": "60",
     "vs_resolution17_pct": "80",
+    "infrastructure_status": "Đáp ứng mục tiêu của nhiệm vụ và Nghị quyết 17/NQ-CP",
     "use_as_designed_pct": "100",
 }
 

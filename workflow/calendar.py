@@ -1,5 +1,6 @@
-"""Working days in Việt Nam: weekends and public holidays (the ``holidays`` package), with the
-days off and make-up working days the government swaps in some years (CalendarException).
+"""Working days in Việt Nam: the ``holidays`` package's working-day calendar (weekends, public
+holidays, and the days off and make-up Saturdays the government swapped in the years it knows),
+with the coordinator's own exceptions on top (CalendarException), which win for their days.
 
 Counting convention: ``working_days_left(today, due_day)`` counts the working days from
 today to the due day, both included when they are working days: from Monday 27/4/2020 to
@@ -17,13 +18,36 @@ import holidays
 
 
 @functools.cache
-def public_holidays(year: int) -> frozenset[datetime.date]:
-    """Việt Nam's public holidays in ``year``: package data, computed once per process.
+def _country(year: int) -> holidays.HolidayBase:
+    """The ``holidays`` package's calendar for Việt Nam, built once per process and year.
 
-    Building the ``holidays`` calendar of a year costs about 2 ms, and a page counting
-    working days from 2020 to today would otherwise pay it for every year on every request.
+    It is built with the next year too: a make-up Saturday can serve the next year's Tết
+    (27/12/2014 for Tết 2015), and the package records it with the year it serves.
     """
-    return frozenset(holidays.country_holidays("VN", years=year))
+    return holidays.country_holidays("VN", years=(year, year + 1))
+
+
+def package_working_day(day: datetime.date) -> bool:
+    """The package's answer: weekends off, public holidays and the days off swapped in some
+    years off, the make-up Saturdays of those swaps (04/5/2019, 04/5/2024, 26/4/2025) on."""
+    return _country(day.year).is_working_day(day)
+
+
+@functools.cache
+def _package_exceptions(year: int) -> frozenset[datetime.date]:
+    """The days of ``year`` the package does not treat as the weekday rule would: holidays on
+    weekdays and make-up working days on weekends.
+
+    Counting walks these instead of every day: a page counting working days from 2020 to
+    today would otherwise ask the package about two thousand days on every request.
+    """
+    country = _country(year)
+    candidates = set(country) | country.weekend_workdays
+    return frozenset(
+        day
+        for day in candidates
+        if day.year == year and package_working_day(day) == country.is_weekend(day)
+    )
 
 
 @dataclass
@@ -49,26 +73,26 @@ class WorkingCalendar:
             return True
         if day in self.days_off:
             return False
-        return day.weekday() < 5 and day not in public_holidays(day.year)
+        return package_working_day(day)
 
     def count(self, start: datetime.date, end: datetime.date) -> int:
         """Working days from ``start`` to ``end``, both included.
 
-        Weekdays are counted by arithmetic, then the exceptions in the range are applied, so
-        a span of years costs no more than a week.
+        Weekdays are counted by arithmetic, then the days the package or the coordinator
+        treat otherwise are applied, so a span of years costs no more than a week.
         """
         if end < start:
             return 0
         days = (end - start).days + 1
         weeks, rest = divmod(days, 7)
         weekdays = weeks * 5 + sum(1 for n in range(rest) if (start.weekday() + n) % 7 < 5)
-        public = {
+        package = {
             day
             for year in range(start.year, end.year + 1)
-            for day in public_holidays(year)
+            for day in _package_exceptions(year)
             if start <= day <= end
         }
-        for day in public | {d for d in self.days_off | self.working_days if start <= d <= end}:
+        for day in package | {d for d in self.days_off | self.working_days if start <= d <= end}:
             if (day.weekday() < 5) != self.is_working_day(day):
                 weekdays += -1 if day.weekday() < 5 else 1
         return weekdays

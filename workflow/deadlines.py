@@ -22,6 +22,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config import clock
 from submissions.models import Campaign, Submission
 
 from .calendar import WorkingCalendar
@@ -85,7 +86,7 @@ def province_standing(
     """``reached_ministry_at``: the submission's first move into the ministry check, if any;
     ``due``: its deadline if extended (callers listing many submissions fetch both for all of
     them in one query each)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     campaign = submission.campaign
     due = due or campaign.deadline
     cutoff = campaign.cutoff(due)
@@ -177,7 +178,7 @@ def stage_standings(
 ) -> list[StageStanding]:
     """Each stage with a due date: done on time or late (when the report last left it forward),
     on track / at risk / overdue (the stage it is in), or not started (a stage still ahead)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     campaign = schedule.campaign
     current = Stage(submission.stage)

@@ -2,8 +2,8 @@
 
 Six provinces have a drafter, a department reviewer and a signatory; their
 reports were drafted and moved through the real drafting and transition
-services at chosen moments of April and May 2020 (time-machine sets the
-clock), so that the demo holds a submission in every stage and every inbox has
+services at chosen moments of April and May 2020 (the application's clock
+stands at each), so that the demo holds a submission in every stage and every inbox has
 work in it. Idempotent: users are found by username, submissions by (campaign,
 unit), and a story is played only on a submission nobody has touched.
 """
@@ -15,13 +15,13 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
-import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 
+from config import clock
 from submissions import services as drafting
 from submissions.models import AdministrativeUnit, Campaign, Submission
 from submissions.reference import load_reference_data
@@ -112,6 +112,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "accepted_by_authority": True,
         "vs_demand_pct": "84.6",
         "vs_resolution17_pct": "90",
+        "infrastructure_status": "Đã trang bị máy tính cho 100% cán bộ, công chức cấp tỉnh, cấp huyện và 92% cấp xã, đạt mục tiêu Kế hoạch ứng dụng CNTT; khoảng 15% máy cấp xã đã cũ, cần thay thế.",
         "use_as_designed_pct": "92",
         "use_not_as_designed_pct": "5",
         "use_not_as_designed_reason": "Một số máy dùng cho công việc văn phòng thay vì chuyên dụng",
@@ -130,6 +131,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "41250",
         "vs_demand_pct": "85.9",
         "vs_resolution17_pct": "95",
+        "infrastructure_status": "Mạng truyền số liệu chuyên dùng kết nối 100% sở, ngành, UBND cấp huyện và 85% UBND cấp xã; chưa đạt mục tiêu kết nối toàn bộ cấp xã theo Nghị quyết 17/NQ-CP.",
         "use_as_designed_pct": "100",
     },
     "1.3": {
@@ -143,6 +145,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "68400",
         "vs_demand_pct": "72",
         "vs_resolution17_pct": "80",
+        "infrastructure_status": "Trung tâm dữ liệu của {unit} vận hành từ năm 2018, đáp ứng nhu cầu hiện tại; chưa có trung tâm dữ liệu dự phòng như chủ trương đề ra.",
         "use_as_designed_pct": "100",
     },
     "1.4": {
@@ -156,6 +159,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "10250",
         "vs_demand_pct": "82",
         "vs_resolution17_pct": "85",
+        "infrastructure_status": "Phòng máy chủ của các sở, ngành cơ bản đáp ứng; một số phòng chưa bảo đảm điều kiện về điều hòa, phòng cháy chữa cháy.",
         "use_as_designed_pct": "100",
     },
     "2.1": {
@@ -170,6 +174,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "21800",
         "vs_demand_pct": "87.2",
         "vs_resolution17_pct": "100",
+        "infrastructure_status": "LGSP của {unit} đã kết nối với Nền tảng tích hợp, chia sẻ dữ liệu quốc gia (NGSP) và 12 hệ thống thông tin của tỉnh, đạt mục tiêu của Nghị quyết 17/NQ-CP.",
         "use_as_designed_pct": "100",
     },
     "2.2": {
@@ -183,6 +188,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "3950",
         "vs_demand_pct": "49.4",
         "vs_resolution17_pct": "60",
+        "infrastructure_status": "Nền tảng định danh, xác thực điện tử mới triển khai thử nghiệm; chưa kết nối được với hệ thống của Bộ.",
         "use_as_designed_pct": "70",
         "unused_pct": "30",
         "unused_reason": "Nền tảng định danh chưa kết nối được với hệ thống của Bộ",
@@ -198,6 +204,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "29760.125",
         "vs_demand_pct": "82.7",
         "vs_resolution17_pct": "75",
+        "infrastructure_status": "Đã xây dựng CSDL đất đai và CSDL cán bộ, công chức; dữ liệu chưa cập nhật đầy đủ, chưa chia sẻ với các CSDL quốc gia.",
         "use_as_designed_pct": "88",
         "use_not_as_designed_pct": "12",
         "use_not_as_designed_reason": "Dữ liệu chưa được cập nhật đầy đủ",
@@ -213,6 +220,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "47520",
         "vs_demand_pct": "88",
         "vs_resolution17_pct": "92",
+        "infrastructure_status": "Hệ thống quản lý văn bản và điều hành liên thông 4 cấp; thư điện tử công vụ và hội nghị truyền hình trực tuyến đến cấp huyện, đạt mục tiêu đề ra.",
         "use_as_designed_pct": "95",
         "use_not_as_designed_pct": "5",
         "use_not_as_designed_reason": "Hội nghị truyền hình dùng chưa hết công suất",
@@ -228,6 +236,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "36890",
         "vs_demand_pct": "90",
         "vs_resolution17_pct": "88",
+        "infrastructure_status": "Hệ thống thông tin một cửa điện tử dùng chung 3 cấp; Cổng dịch vụ công của {unit} đã kết nối Cổng Dịch vụ công quốc gia, cung cấp dịch vụ công trực tuyến mức độ 3, 4.",
         "use_as_designed_pct": "100",
     },
     "5": {
@@ -241,6 +250,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "12700",
         "vs_demand_pct": "84.7",
         "vs_resolution17_pct": "85",
+        "infrastructure_status": "Đã giám sát an toàn thông tin tập trung và phân loại hệ thống theo cấp độ; mới 60% hệ thống được phê duyệt hồ sơ đề xuất cấp độ.",
         "use_as_designed_pct": "100",
     },
     "6": {
@@ -254,6 +264,7 @@ HANOI_LINES: dict[str, dict[str, object]] = {
         "spent": "4300",
         "vs_demand_pct": "71.7",
         "vs_resolution17_pct": "70",
+        "infrastructure_status": "Cán bộ chuyên trách CNTT được đào tạo, bồi dưỡng hằng năm; nhân lực an toàn thông tin còn thiếu so với yêu cầu.",
     },
 }
 
@@ -277,6 +288,7 @@ _TEXT = {
     "basis",
     "completed_products",
     "not_completed_reason",
+    "infrastructure_status",
     "use_not_as_designed_reason",
     "unused_reason",
     "difficulties",
@@ -302,8 +314,10 @@ AMOUNT_NAMES = {
 }
 
 
-def _value(name: str, raw: object, scale: Decimal) -> object:
-    if not isinstance(raw, str) or name in _TEXT:
+def _value(name: str, raw: object, scale: Decimal, unit: str) -> object:
+    if name in _TEXT and isinstance(raw, str):
+        return raw.format(unit=unit)  # a text may name the province it describes
+    if not isinstance(raw, str):
         return raw
     value = Decimal(raw)
     if name in AMOUNT_NAMES:
@@ -319,7 +333,7 @@ def _fill(submission: Submission, drafter: User, *, complete: bool = True) -> No
     }
     rows = HANOI_LINES if complete else {"1.1": HANOI_LINES["1.1"], "2.1": HANOI_LINES["2.1"]}
     values = {
-        lines[code].pk: {k: _value(k, v, scale) for k, v in fields.items()}
+        lines[code].pk: {k: _value(k, v, scale, submission.unit.name) for k, v in fields.items()}
         for code, fields in rows.items()
     }
     submission = drafting.appendix_save(
@@ -354,55 +368,59 @@ def _at(day: int, month: int, hour: int, minute: int = 0) -> datetime.datetime:
 
 
 # Who did what, when (Asia/Ho_Chi_Minh), province by province. Each province ends in a
-# different stage, so the demo shows every stage and every inbox has work in it.
+# different stage, so the demo shows every stage and every inbox has work in it. All of it
+# happens before the moment make run shows the campaign at (DEMO_CLOCK in the Makefile,
+# Monday 04/5/2020 09:00, a working day before the deadline), so that moment is live.
 Step = tuple[datetime.datetime, str, Action, str]  # when, who (role suffix), action, reason
 STORIES: dict[str, list[Step]] = {
     # Đà Nẵng: still drafting, half done.
     "48": [],
-    # TP. Hồ Chí Minh: submitted on the last morning, waiting for the department.
-    "79": [(_at(5, 5, 9, 10), "soanthao", Action.SUBMIT, "")],
+    # TP. Hồ Chí Minh: submitted this morning, the department's due day.
+    "79": [(_at(4, 5, 8, 40), "soanthao", Action.SUBMIT, "")],
     # Hải Phòng: approved by the department, waiting for the People's Committee.
     "31": [
-        (_at(4, 5, 8, 30), "soanthao", Action.SUBMIT, ""),
-        (_at(4, 5, 14, 0), "lanhdaoso", Action.APPROVE, ""),
+        (_at(29, 4, 10, 30), "soanthao", Action.SUBMIT, ""),
+        (_at(29, 4, 16, 15), "lanhdaoso", Action.APPROVE, ""),
     ],
     # Hà Nội: returned once by the department, then signed off; the ministry checks it.
     "01": [
         (_at(29, 4, 9, 15), "soanthao", Action.SUBMIT, ""),
         (
-            _at(29, 4, 15, 40),
+            _at(29, 4, 11, 40),
             "lanhdaoso",
             Action.RETURN,
             "Đề nghị bổ sung căn cứ xác định nhiệm vụ cho dòng hạ tầng mạng.",
         ),
-        (_at(4, 5, 8, 20), "soanthao", Action.SUBMIT, ""),
-        (_at(4, 5, 10, 5), "lanhdaoso", Action.APPROVE, ""),
-        (_at(4, 5, 16, 30), "ubnd", Action.SIGN, ""),
+        (_at(29, 4, 15, 0), "soanthao", Action.SUBMIT, ""),
+        (_at(29, 4, 16, 45), "lanhdaoso", Action.APPROVE, ""),
+        (_at(4, 5, 8, 15), "ubnd", Action.SIGN, ""),
     ],
     # Cần Thơ: accepted by the ministry, waiting for the consolidation run.
     "92": [
         (_at(28, 4, 10, 0), "soanthao", Action.SUBMIT, ""),
         (_at(28, 4, 15, 0), "lanhdaoso", Action.APPROVE, ""),
         (_at(29, 4, 9, 30), "ubnd", Action.SIGN, ""),
-        (_at(6, 5, 11, 0), "kiemtra", Action.ACCEPT, ""),
+        (_at(4, 5, 8, 30), "kiemtra", Action.ACCEPT, ""),
     ],
     # Quảng Ninh: consolidated.
     "22": [
         (_at(27, 4, 16, 0), "soanthao", Action.SUBMIT, ""),
         (_at(28, 4, 9, 0), "lanhdaoso", Action.APPROVE, ""),
         (_at(28, 4, 14, 0), "ubnd", Action.SIGN, ""),
-        (_at(6, 5, 9, 0), "kiemtra", Action.ACCEPT, ""),
-        (_at(8, 5, 10, 0), "dieuphoi", Action.CONSOLIDATE, ""),
+        (_at(29, 4, 10, 0), "kiemtra", Action.ACCEPT, ""),
+        (_at(29, 4, 16, 0), "dieuphoi", Action.CONSOLIDATE, ""),
     ],
 }
 DRAFTED_AT = {
-    "48": _at(4, 5, 11, 0),
-    "79": _at(4, 5, 15, 0),
-    "31": _at(3, 5, 10, 0),
+    "48": _at(29, 4, 11, 0),
+    "79": _at(29, 4, 15, 0),
+    "31": _at(28, 4, 10, 0),
     "01": _at(28, 4, 14, 0),
     "92": _at(27, 4, 17, 0),
     "22": _at(27, 4, 11, 0),
 }
+# The letter went out that morning: every unit's submission is opened then.
+OPENED_AT = _at(27, 4, 8, 0)
 
 
 def _step(submission: Submission, step: Step, users: dict[str, User]) -> None:
@@ -414,7 +432,7 @@ def _step(submission: Submission, step: Step, users: dict[str, User]) -> None:
     if action == Action.SUBMIT and submission.audit_records.exists():
         # The drafter answers the return before submitting again.
         line = submission.lines.get(row__code="1.2")
-        with time_machine.travel(when - datetime.timedelta(minutes=30), tick=False):
+        with clock.at(when - datetime.timedelta(minutes=30)):
             drafting.appendix_save(
                 actor=drafter,
                 submission=submission,
@@ -422,7 +440,7 @@ def _step(submission: Submission, step: Step, users: dict[str, User]) -> None:
                 values={line.pk: {"basis": "Quyết định 5432/QĐ-UBND ngày 12/9/2016"}},
             )
         submission.refresh_from_db()
-    with time_machine.travel(when, tick=False):
+    with clock.at(when):
         notes = []
         if action == Action.RETURN:
             line = submission.lines.get(row__code="1.2")
@@ -448,7 +466,7 @@ def _play(submissions: dict[str, Submission], users: dict[str, User]) -> None:
         submission = submissions[code]
         if step is None:
             drafter = users[f"{PROVINCES[code]}.soanthao"]
-            with time_machine.travel(when, tick=False):
+            with clock.at(when):
                 _fill(submission, drafter, complete=bool(STORIES[code]))
         else:
             _step(submission, step, users)
@@ -485,8 +503,9 @@ def load_demo() -> list[DemoUser]:
                     AdministrativeUnit.objects.filter(code__in=spec.unit_codes, campaigns=campaign)
                 )
             role_grant(user=user, role=spec.role, units=units)
-        for unit in all_units:
-            submission_start(campaign=campaign, unit=unit)
+        with clock.at(OPENED_AT):
+            for unit in all_units:
+                submission_start(campaign=campaign, unit=unit)
     untouched = {
         s.unit.code: s
         for s in Submission.objects.filter(

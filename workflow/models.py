@@ -192,8 +192,9 @@ class Receipt(models.Model):
 class CalendarException(models.Model):
     """A day the government swaps: an extra day off, or a weekend day worked to make up for it.
 
-    Public holidays come from the ``holidays`` package's calendar for Việt Nam; these rows,
-    which a coordinator edits in the admin, override it for single days.
+    Public holidays and the swaps the ``holidays`` package knows come from its working-day
+    calendar for Việt Nam; these rows, which a coordinator edits in the admin, override it for
+    single days (a swap announced after the package's release, or one it lacks).
     """
 
     class Kind(models.TextChoices):

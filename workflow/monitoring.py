@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from config import clock
 from submissions.models import AdministrativeUnit, Campaign, Submission
 
 from .calendar import WorkingCalendar
@@ -190,7 +191,7 @@ def campaign_rows(
     campaign: Campaign, *, now: datetime.datetime | None = None
 ) -> tuple[list[Row], datetime.datetime]:
     """One row per unit of the campaign, with its statuses; five queries whatever the count."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     calendar = WorkingCalendar.load()
     schedule = Schedule.load(campaign, calendar)

@@ -28,6 +28,8 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from config import clock
+
 from .signing import service_signer
 
 T = TypeVar("T")
@@ -137,16 +139,16 @@ def render_report(submission: Any) -> bytes:
                 "answers": selectors.answers_by_point(submission),
                 "table": selectors.appendix_table(submission),
                 "columns": (columns := selectors.column_tree(campaign)),
-                "widths": [_column_width(c) for c in columns.leaves],
+                "widths": column_widths(columns.leaves),
                 "footnotes": list(campaign.footnotes.all()),
                 "problems": list(submission.problem_kinds.all()),
-                "today": timezone.localdate(),
+                "today": clock.today(),
             },
         )
     return render_html_pdf(html, stylesheets=("decree30.css", "report.css"))
 
 
-# Share of the landscape page width for each kind of leaf column (they add up to ~100%).
+# Weight of each kind of leaf column in the landscape page's width.
 WIDTHS = {
     "row_number": 2.5,
     "row_label": 10.0,
@@ -163,6 +165,14 @@ def _column_width(column: Any) -> float:
     return width + 1.6 if column.reason_field else width
 
 
+def column_widths(leaves: list[Any]) -> list[float]:
+    """Each leaf's share of the page width (%), adding up to 100 however many columns the
+    campaign's header has: past 100 the last columns fell off the page."""
+    weights = [_column_width(c) for c in leaves]
+    total = sum(weights) or 1.0
+    return [round(w * 100 / total, 3) for w in weights]
+
+
 def render_receipt(receipt: Any, *, attachments: list[tuple[str, bytes]] | None = None) -> bytes:
     url = verification_url(receipt)
     with translation.override("vi"):
@@ -175,6 +185,7 @@ def render_receipt(receipt: Any, *, attachments: list[tuple[str, bytes]] | None 
                 "qr": qr_svg_data_uri(url),
                 "url": url,
                 "organisation": settings.SIGNING_ORGANISATION,
+                # The real time, not the clock's: the time the signature itself carries.
                 "signed_at": timezone.localtime(timezone.now(), VN).isoformat(timespec="seconds"),
                 "attachments": [name for name, _data in attachments or []],
             },

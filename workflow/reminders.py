@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from viewflow.workflow.timers import fire_due_timers
 
+from config import clock
 from submissions.models import Submission
 
 from . import access, tasks
@@ -133,7 +134,7 @@ def _open_stage_dues(
 
 def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     """Send every reminder that is due and was not sent yet; fire viewflow's due timers."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     calendar = WorkingCalendar.load()
     result = SweepResult()
@@ -183,7 +184,7 @@ def reminders_send(*, actor: User, submissions: list[Submission]) -> list[Remind
         raise ReminderError(
             gettext("None of the chosen provinces has a stage still open: nothing was sent.")
         )
-    now = timezone.now()
+    now = clock.now()
     reminders = []
     for submission, due in open_:
         reminder = _record(submission, kind=Reminder.Kind.MANUAL, due=due, now=now, by=actor)

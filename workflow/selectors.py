@@ -22,7 +22,7 @@ from .models import (
     SubmissionVersion,
 )
 from .roles import Role
-from .snapshots import LINE_FIELDS
+from .snapshots import LINE_FIELDS, line_value
 from .stages import Stage
 from .transitions import TRANSITIONS, Action
 
@@ -216,12 +216,12 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list
     new_lines = {line["key"]: line for line in after["lines"]}
     rows: list[Change] = []
     for key, line in new_lines.items():
-        old = old_lines.get(key, {})
+        old = old_lines.get(key)
         for name in LINE_FIELDS:
-            if old.get(name) != line.get(name):
-                rows.append(
-                    _typed_change(line["label"], LineItem, name, old.get(name), line.get(name))
-                )
+            was = line_value(old, name) if old is not None else None
+            now = line_value(line, name)
+            if was != now:
+                rows.append(_typed_change(line["label"], LineItem, name, was, now))
     for key, line in old_lines.items():
         if key not in new_lines:
             rows.append(Change(line["label"], "removed", line["label"], None))

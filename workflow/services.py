@@ -8,13 +8,13 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from config import clock
 from submissions.models import AdministrativeUnit, Campaign, OutlinePoint, Submission
 from submissions.readiness import readiness_of
 from submissions.services import submission_create
@@ -166,7 +166,7 @@ def submission_transition(
     from .flows import SubmissionFlow
 
     reason = reason.strip()
-    at = at or timezone.now()
+    at = at or clock.now()
     process_pk = SubmissionProcess.objects.values_list("pk", flat=True).get(submission=submission)
     try:
         return _transition_locked(
@@ -292,15 +292,19 @@ def deadline_extend(
         raise TransitionError(_("Only the ministry coordinator can extend a deadline."))
     if not reason:
         raise TransitionError(_("Give the reason for the extension."))
-    current = current_due(submission)
-    if due <= current:
-        raise TransitionError(
-            _("The new deadline must come after the current one (%(day)s).")
-            % {"day": current.strftime("%d/%m/%Y")}
+    with transaction.atomic():
+        # The submission's row lock, as a transition takes it: a second coordinator extending
+        # at the same moment waits, then checks against the first one's new deadline.
+        Submission.objects.select_for_update(of=("self",)).only("pk").get(pk=submission.pk)
+        current = current_due(submission)
+        if due <= current:
+            raise TransitionError(
+                _("The new deadline must come after the current one (%(day)s).")
+                % {"day": current.strftime("%d/%m/%Y")}
+            )
+        return DeadlineExtension.objects.create(
+            submission=submission, due=due, reason=reason, by=actor, at=clock.now()
         )
-    return DeadlineExtension.objects.create(
-        submission=submission, due=due, reason=reason, by=actor, at=timezone.now()
-    )
 
 
 def current_due(submission: Submission) -> datetime.date:

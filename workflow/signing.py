@@ -35,6 +35,7 @@ def ensure_dev_key(path: Path, password: str, *, organisation: str = "Bộ Tài 
             ),
         ]
     )
+    # The real time, not the application's clock: signatures are checked against it.
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()

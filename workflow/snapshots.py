@@ -16,6 +16,17 @@ LINE_FIELDS = [
 ]
 
 
+_DEFAULTS = {f.name: f.get_default() for f in LineItem._meta.concrete_fields}
+
+
+def line_value(line: dict[str, Any], name: str) -> Any:
+    """A measure of a frozen line. Content frozen before the measure existed holds the blank
+    the migration gave every line (not a change the province made)."""
+    if name in line:
+        return line[name]
+    return _DEFAULTS[name]
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)

@@ -12,8 +12,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from kombu.exceptions import OperationalError
+
+from config import clock
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def render_receipt_pdf(receipt_pk: int) -> str:
         f"{receipt.campaign_id}/{receipt.token}.pdf", ContentFile(document), save=False
     )
     receipt.pdf_sha256 = hashlib.sha256(document).hexdigest()
-    receipt.rendered_at = timezone.now()
+    receipt.rendered_at = clock.now()
     receipt.save(update_fields=["pdf", "pdf_sha256", "rendered_at"])
     log.info("receipt %s rendered (%s bytes)", receipt.display_number, len(document))
     return str(receipt.pdf.name)
@@ -86,7 +87,7 @@ def render_missing_receipts(older_than_seconds: int = 120) -> int:
 
     if getattr(settings, "RECEIPT_RENDERING", "auto") == "off":
         return 0
-    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    cutoff = clock.now() - datetime.timedelta(seconds=older_than_seconds)
     pending = list(
         Receipt.objects.filter(pdf="", at__lt=cutoff)
         .order_by("pk")

@@ -134,6 +134,9 @@ USE_I18N = True
 USE_THOUSAND_SEPARATOR = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
+# The application's clock (config/clock.py) runs from this moment when set: the development
+# settings read it from DJANGO_CLOCK_START (make run's demo), production refuses it.
+CLOCK_START: datetime.datetime | None = None
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -7,10 +7,19 @@ X-Forwarded-Proto and X-Real-IP. `manage.py check --deploy` passes with these se
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import LOGGING, env
 
 DEBUG = False
+# The demo's clock would date every receipt, deadline and reminder wrongly: a production
+# environment that sets it (a copied development .env) fails at start rather than run on it.
+if env.str("DJANGO_CLOCK_START", default=""):
+    raise ImproperlyConfigured(
+        "DJANGO_CLOCK_START moves the clock for the demo; production runs on the real time. "
+        "Remove it from the environment."
+    )
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

@@ -48,6 +48,22 @@ def test_drafter_fills_the_appendix_and_sees_totals_and_completeness(
     assert page.locator("#readiness-badge").inner_text() == "Còn 24 nội dung cần hoàn thiện"
 
     page.click("text=Biểu phụ lục")
+    # The sticky header keeps the letter's tree: every node sits above the nodes under it,
+    # column 13 ("Thực trạng") runs the header's full height beside "Tỷ lệ đạt".
+    boxes = page.locator("#appendix thead th").evaluate_all(
+        "cells => Object.fromEntries(cells.map(c => [c.className.split(' ')[0],"
+        " [c.getBoundingClientRect().top, c.getBoundingClientRect().bottom]]))"
+    )
+    for parent, child in (
+        ("col-acceptance", "col-achievement"),
+        ("col-achievement", "col-vs-demand"),
+        ("col-resources", "col-allocated"),
+        ("col-allocated", "col-alloc-invest"),
+        ("col-alloc-invest", "col-alloc-invest-ctmt"),
+    ):
+        assert boxes[child][0] >= boxes[parent][1] - 1, (parent, child, boxes)
+    assert boxes["col-status"][0] == boxes["col-acceptance"][0]
+    assert boxes["col-status"][1] == boxes["col-alloc-invest-ctmt"][1]
     line = submission.lines.get(row__code="1.1")
     other = submission.lines.get(row__code="1.2")
     prefix, other_prefix = f"#id_l{line.pk}-", f"#id_l{other.pk}-"
@@ -62,6 +78,7 @@ def test_drafter_fills_the_appendix_and_sees_totals_and_completeness(
         "spent": "600,75",
         "vs_demand_pct": "40",
         "vs_resolution17_pct": "55,5",
+        "infrastructure_status": "Đủ máy tính cho cán bộ cấp tỉnh; cấp xã còn thiếu",
         "use_as_designed_pct": "90",
         "unused_pct": "10",
         "unused_reason": "Máy chủ cũ hỏng chờ thanh lý",
@@ -81,6 +98,7 @@ def test_drafter_fills_the_appendix_and_sees_totals_and_completeness(
     assert line.demand == Decimal("1500.5")
     assert line.alloc_invest_self == Decimal("200.25")
     assert line.vs_resolution17_pct == Decimal("55.5")
+    assert line.infrastructure_status == "Đủ máy tính cho cán bộ cấp tỉnh; cấp xã còn thiếu"
     assert page.locator(prefix + "demand").input_value() == "1.500,5"
     assert group.locator("td[data-key=spent]").inner_text() == "700"
     assert page.locator("#grand-total td[data-key=alloc-total]").inner_text() == "650,25"

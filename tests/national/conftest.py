@@ -55,6 +55,10 @@ def _line_values(rng: random.Random) -> dict[str, Any]:
         "accepted_by_authority": rng.random() < 0.4,
     }
     values["not_completed_reason"] = "Chuyển sang năm sau" if values["not_completed_pct"] else ""
+    # Asked for wherever money was spent (drawn from no random number: the figures stay).
+    values["infrastructure_status"] = (
+        f"Đạt {values['vs_resolution17_pct']}% mục tiêu Nghị quyết 17" if values["spent"] else ""
+    )
     if rng.random() < 0.15:  # no equipment-use figures on this line
         for share in ("use_as_designed_pct", "use_not_as_designed_pct", "unused_pct"):
             values[share] = None

@@ -60,11 +60,12 @@ def test_the_workbook_reopens_with_the_letters_header_formats_and_totals(
         "Tồn tại, hạn chế",
         "Các tỉnh",
         "Ý kiến đánh giá",
+        "Cột thuyết minh",
     ]
     sheet = book["Phụ lục tổng hợp"]
     merged = {str(r) for r in sheet.merged_cells.ranges}
     width = sheet.max_column
-    assert width == 22  # every leaf of the letter's header, text columns included
+    assert width == 23  # every leaf of the letter's header, text columns included
     cells = {
         sheet.cell(r, c).value: sheet.cell(r, c).coordinate
         for r in range(4, 8)
@@ -78,8 +79,12 @@ def test_the_workbook_reopens_with_the_letters_header_formats_and_totals(
     assert cells["Nguồn lực"] == "D4" and "D4:K4" in merged
     assert cells["Kinh phí đã bố trí (*)"] == "E5" and "E5:K5" in merged
     assert cells["Chi đầu tư"] == "F6" and "F6:H6" in merged
-    assert sheet.cell(7, 6).value == "Nguồn CTMT CNTT"
-    assert cells["Hiệu suất sử dụng trang thiết bị"] == "S4" and "S4:U5" in merged
+    assert sheet.cell(7, 6).value == "Nguồn từ CTMT CNTT"
+    assert cells["Nghiệm thu sản phẩm"] == "M4" and "M4:R4" in merged
+    assert cells["Tỷ lệ đạt so với mục tiêu/thiết kế"] == "Q5" and "Q5:R5" in merged
+    status = "Thực trạng cơ sở vật chất so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT"
+    assert cells[status] == "S4" and "S4:S7" in merged
+    assert cells["Hiệu suất sử dụng trang thiết bị"] == "T4" and "T4:V5" in merged
     assert sheet.freeze_panes == "C8"
 
     labels = [sheet.cell(r, 2).value for r in range(8, 8 + 30)]
@@ -116,6 +121,27 @@ def test_the_workbook_reopens_with_the_letters_header_formats_and_totals(
     narrative = book["Ý kiến đánh giá"]
     assert narrative.max_row == 3 + 3 * 12  # 12 outline points, 3 provinces
 
+    # The text column is listed province by province and line by line, never summed.
+    texts = book["Cột thuyết minh"]
+    listed = [
+        tuple(texts.cell(r, c).value for c in range(1, 5)) for r in range(4, texts.max_row + 1)
+    ]
+    assert listed == [
+        (status, province, label, text) for province, label, text in _statuses(version)
+    ]
+    assert len({province for _, province, _, _ in listed}) == 3
+
+
+def _statuses(version: NationalVersion) -> list[tuple[str, str, str]]:
+    """(province, appendix line, text) for every line of the accepted content with a text."""
+    return [
+        (p.unit.full_name, line["label"].rstrip(". "), line["infrastructure_status"])
+        for p in version.provinces.filter(status="included").order_by("unit__code")
+        if p.submission_version is not None
+        for line in p.submission_version.content["lines"]
+        if line["infrastructure_status"]
+    ]
+
 
 def _pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
@@ -147,3 +173,6 @@ def test_the_pdf_reads_in_vietnamese_with_its_totals(cast: Cast, version: Nation
     rate = f"{want['spent_vs_allocated']:.2f}".replace(".", ",") + "%"
     assert f"bằng {rate} kinh phí đã bố trí" in flat
     assert "Hà Nội: đánh giá mục 2.4.iii" in flat
+    assert "VI. Nội dung các cột thuyết minh của phụ lục, theo từng tỉnh, thành phố" in flat
+    province, label, text = _statuses(version)[0]
+    assert f"{province}: {label}: {text}" in flat

@@ -147,6 +147,14 @@ def test_the_coordinator_consolidates_the_demo_and_reads_the_figures(db: None) -
     assert "Kho bạc Nhà nước từ chối chi: 4 trường hợp, tổng số tiền 675,27 triệu đồng" in page
     assert 'data-kind="spread-thin">2<' in page and 'data-kind="duplicated">0<' in page
     assert "Tỷ lệ toàn quốc và của từng tỉnh là bình quân gia quyền" in page
+    # A text column is not summed: the summed table leaves it out, and section VI lists what
+    # each province wrote in it, line by line.
+    assert "col-status" not in page.split('id="national-table"')[1].split("</section>")[0]
+    listing = page.split('id="listings"')[1].split("</section>")[0]
+    assert "Thực trạng cơ sở vật chất so với mục tiêu, chủ trương về ứng dụng CNTT" in listing
+    assert listing.index("Tỉnh Quảng Ninh") < listing.index("Thành phố Cần Thơ")
+    assert "LGSP của Quảng Ninh đã kết nối" in listing
+    assert "LGSP của Cần Thơ đã kết nối" in listing
 
     again = client.post(RUN, follow=True).content.decode()
     assert (

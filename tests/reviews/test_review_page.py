@@ -176,3 +176,39 @@ def test_changed_figures_are_written_as_the_language_writes_numbers(
         '<span class="text-danger before">1,637.25</span> → '
         '<span class="text-success after">1,887.25</span>'
     ) in english
+
+
+def test_content_frozen_before_a_column_existed_shows_no_change_in_it(
+    hanoi: Submission, drafter: Any
+) -> None:
+    """Versions frozen before migration 0004 have no "infrastructure_status": the migration
+    gave every line a blank there, which is no change of the province's; what it writes
+    afterwards is one, under the letter's label."""
+    from submissions.selectors import measure_labels
+    from workflow.selectors import diff
+    from workflow.snapshots import build
+
+    line = hanoi.lines.get(row__code="1.3")
+    old = build(hanoi)
+    for frozen in old["lines"]:
+        del frozen["infrastructure_status"]
+    assert diff(old, build(hanoi))["rows"] == []
+
+    services.appendix_save(
+        actor=drafter,
+        submission=hanoi,
+        revision=hanoi.revision,
+        values={line.pk: {"infrastructure_status": "Chưa có trung tâm dữ liệu dự phòng"}},
+    )
+    changes = diff(old, build(hanoi))["rows"]
+    assert [(c.where, c.what, c.before, c.after) for c in changes] == [
+        (
+            "Trung tâm dữ liệu (Data center), trung tâm dữ liệu dự phòng",
+            "infrastructure_status",
+            "",
+            "Chưa có trung tâm dữ liệu dự phòng",
+        )
+    ]
+    assert measure_labels(hanoi.campaign)["infrastructure_status"] == (
+        "Thực trạng cơ sở vật chất so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT"
+    )

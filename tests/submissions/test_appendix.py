@@ -119,6 +119,11 @@ def test_totals_shown_on_the_page_follow_what_was_saved(
         ("spent", "mười triệu", "Nhập số tiền (triệu đồng), ví dụ 1.234,5."),
         ("vs_demand_pct", "150", "Tỷ lệ không được vượt quá 100."),
         ("not_completed_pct", "-1", "Tỷ lệ không được âm."),
+        (
+            "infrastructure_status",
+            "Đạt mục tiêu" + "." * 489,
+            "Ô này ghi tối đa 500 ký tự (hiện có 501)",
+        ),
     ],
 )
 def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(
@@ -137,6 +142,37 @@ def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(
     assert _snapshot(hanoi) == before
     hanoi.refresh_from_db()
     assert hanoi.revision == 0
+
+
+def test_the_state_of_the_infrastructure_is_a_column_of_its_own(
+    drafter_client: Any, hanoi: Submission
+) -> None:
+    """Column 13 of the letter: its header runs from the top of the header down, after the
+    two achievement rates under "Nghiệm thu sản phẩm"; the drafter writes in it and reads it
+    back."""
+    line = line_by_code(hanoi, "1.3")
+    text = "Trung tâm dữ liệu đạt chuẩn; chưa có trung tâm dự phòng"
+    response = drafter_client.post(
+        _url(hanoi),
+        appendix_post(hanoi, {line.pk: {"infrastructure_status": text}}),
+        follow=True,
+    )
+    line.refresh_from_db()
+    assert line.infrastructure_status == text
+    page = response.content.decode()
+    header = page.split("<thead>")[1].split("</thead>")[0]
+    assert (
+        '<th colspan="1" rowspan="4" class="col-status" scope="col">Thực trạng cơ sở vật chất '
+        "so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT</th>" in header
+    )
+    assert '<th colspan="6" rowspan="1" class="col-acceptance"' in header
+    assert header.index("col-vs-resolution17") < header.index("col-use-as-designed")
+    row = page.split(f'id="line-{line.pk}"')[1].split("</tr>")[0]
+    cells = {c.split('"')[0]: c for c in row.split('data-col="')[1:]}
+    keys = list(cells)
+    at = keys.index("status")
+    assert keys[at - 1 : at + 2] == ["vs-resolution17", "status", "use-as-designed"]
+    assert text in cells["status"] and 'maxlength="500"' in cells["status"]
 
 
 def test_a_share_without_its_reason_is_refused(drafter_client: Any, hanoi: Submission) -> None:

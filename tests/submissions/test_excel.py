@@ -44,12 +44,13 @@ COLUMN = {
     "accepted_by_authority": "Q",
     "vs_demand_pct": "R",
     "vs_resolution17_pct": "S",
-    "use_as_designed_pct": "T",
-    "use_not_as_designed_pct": "U",
-    "use_not_as_designed_reason": "V",
-    "unused_pct": "W",
-    "unused_reason": "X",
-    "difficulties": "Y",
+    "infrastructure_status": "T",
+    "use_as_designed_pct": "U",
+    "use_not_as_designed_pct": "V",
+    "use_not_as_designed_reason": "W",
+    "unused_pct": "X",
+    "unused_reason": "Y",
+    "difficulties": "Z",
 }
 HEADER_TOP, FIRST_ROW = 6, 10
 
@@ -162,16 +163,28 @@ def test_download_has_the_letters_header_formulas_formats_and_saved_values(
     )
     assert ws[f"E{top + 2}"].value == "Tổng số"
     assert ws[f"F{top + 2}"].value == "Chi đầu tư" and f"F{top + 2}:H{top + 2}" in merged
-    assert ws[f"F{top + 3}"].value == "Nguồn CTMT CNTT"
+    assert ws[f"F{top + 3}"].value == "Nguồn từ CTMT CNTT"
+    assert ws[f"H{top + 3}"].value == (
+        "Nguồn ngân sách được bố trí riêng cho nhiệm vụ/chương trình/đề án"
+    )
     assert ws[f"L{top}"].value == "Kinh phí đã thực hiện"
-    assert ws[f"M{top}"].value == "Nghiệm thu sản phẩm" and f"M{top}:Q{top}" in merged
+    # "Nghiệm thu sản phẩm" over its three groups, "Tỷ lệ đạt" the last of them.
+    assert ws[f"M{top}"].value == "Nghiệm thu sản phẩm" and f"M{top}:S{top}" in merged
     assert (
         ws[f"N{top + 2}"].value == "Chưa hoàn thành /Lý do" and f"N{top + 2}:O{top + 2}" in merged
     )
     assert (ws[f"N{top + 3}"].value, ws[f"O{top + 3}"].value) == ("Tỷ lệ (%)", "Lý do")
-    assert ws[f"T{top}"].value == "Hiệu suất sử dụng trang thiết bị"
-    assert f"T{top}:X{top + 1}" in merged
-    assert ws[f"Y{top}"].value == "Khó khăn/ Đề xuất" and f"Y{top}:Y{top + 3}" in merged
+    assert ws[f"R{top + 1}"].value == "Tỷ lệ đạt so với mục tiêu/thiết kế"
+    assert f"R{top + 1}:S{top + 1}" in merged
+    assert ws[f"R{top + 2}"].value == "So với nhu cầu" and f"R{top + 2}:R{top + 3}" in merged
+    # "Thực trạng cơ sở vật chất" is a column of its own, from the top of the header down.
+    assert ws[f"T{top}"].value == (
+        "Thực trạng cơ sở vật chất so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT"
+    )
+    assert f"T{top}:T{top + 3}" in merged
+    assert ws[f"U{top}"].value == "Hiệu suất sử dụng trang thiết bị"
+    assert f"U{top}:Y{top + 1}" in merged
+    assert ws[f"Z{top}"].value == "Khó khăn/ Đề xuất" and f"Z{top}:Z{top + 3}" in merged
     assert ws.freeze_panes == f"C{FIRST_ROW}"
 
     # Rows in the letter's order with their codes, the province's own sub-item among them.
@@ -209,7 +222,9 @@ def test_download_has_the_letters_header_formulas_formats_and_saved_values(
     assert ws.protection.sheet
     assert not ws["D11"].protection.locked and ws["D10"].protection.locked
     assert not ws["B20"].protection.locked and ws["B19"].protection.locked
-    assert ws.column_dimensions["Z"].hidden
+    assert ws["T11"].value == "Đáp ứng mục tiêu của nhiệm vụ và Nghị quyết 17/NQ-CP"
+    assert not ws["T11"].protection.locked and ws["T10"].value is None
+    assert ws.column_dimensions["AA"].hidden
     assert book["meta"].sheet_state == "veryHidden"
 
 
@@ -273,6 +288,7 @@ def test_cells_edited_offline_are_saved(drafter_client: Any, filled: Submission)
             (l31.display_label, "use_as_designed_pct"): 0.8,
             (l31.display_label, "unused_reason"): "Hệ thống cũ chưa tích hợp",
             (l31.display_label, "difficulties"): "Thiếu nhân lực vận hành",
+            (l31.display_label, "infrastructure_status"): "CSDL chưa chia sẻ với CSDL quốc gia",
             (own.label, "demand"): 75,
         },
     )
@@ -295,6 +311,7 @@ def test_cells_edited_offline_are_saved(drafter_client: Any, filled: Submission)
         "Hệ thống cũ chưa tích hợp",
         "Thiếu nhân lực vận hành",
     )
+    assert l31.infrastructure_status == "CSDL chưa chia sẻ với CSDL quốc gia"
     assert (own.label, own.demand) == ("CSDL đất đai và nhà ở", Decimal("75"))
     filled.refresh_from_db()
     assert filled.revision == revision + 1
@@ -510,6 +527,10 @@ def _cell(label_code: str, name: str, ws: Worksheet, submission: Submission) -> 
             {("1.1", "accepted_internal"): "có lẽ"},
             {("1.1", "accepted_internal"): "chọn Có hoặc Không, hoặc để trống ô."},
         ),
+        (
+            {("1.2", "infrastructure_status"): "Đạt mục tiêu" + "." * 489},
+            {("1.2", "infrastructure_status"): "Ô này ghi tối đa 500 ký tự (hiện có 501)"},
+        ),
     ],
     ids=[
         "negative-amount",
@@ -519,6 +540,7 @@ def _cell(label_code: str, name: str, ws: Worksheet, submission: Submission) -> 
         "shares-over-100",
         "share-without-reason",
         "yes-no",
+        "status-too-long",
     ],
 )
 def test_each_bad_cell_is_named_by_sheet_and_cell_and_nothing_is_saved(

@@ -84,3 +84,21 @@ def test_spending_needs_the_achievement_rates(hanoi: Submission, drafter: Any) -
         "So với mục tiêu Nghị quyết 17" in result.missing[0].message
         or "Nghị quyết 17" in result.missing[0].message
     )
+
+
+def test_spending_needs_the_state_of_the_infrastructure(hanoi: Submission, drafter: Any) -> None:
+    """The letter asks every province for column 13 wherever money was spent: spaces are no
+    answer; a line with nothing spent may leave it empty."""
+    fill_complete(hanoi, drafter)
+    line = hanoi.lines.get(row__code="1.3")
+    idle = hanoi.lines.get(row__code="2.2")
+    LineItem.objects.filter(pk=line.pk).update(infrastructure_status="   ")
+    LineItem.objects.filter(pk=idle.pk).update(
+        infrastructure_status="", spent=Decimal(0), vs_demand_pct=None, vs_resolution17_pct=None
+    )
+    result = _check(hanoi)
+    assert [f.message for f in result.missing] == [
+        "Dòng “Trung tâm dữ liệu (Data center), trung tâm dữ liệu dự phòng”: chưa nhập "
+        "Thực trạng cơ sở vật chất so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT."
+    ]
+    assert result.missing[0].anchor == f"line-{line.pk}"

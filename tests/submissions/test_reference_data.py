@@ -216,6 +216,52 @@ def test_appendix_rows_as_the_letter_writes_them(campaign: Campaign, letter: str
     assert rows[6].label == "Hệ thống tích hợp và chia sẻ dữ liệu của tỉnh (LGSP)"
 
 
+# The leaves of the letter's header, left to right, each under its ancestors (issue 12: 17
+# cells in every body row; "Tỷ lệ đạt" sits under "Nghiệm thu sản phẩm" and "Thực trạng cơ sở
+# vật chất" is a column of its own).
+LETTER_LEAVES = [
+    ("stt", []),
+    ("task", []),
+    ("basis", []),
+    ("demand", ["resources"]),
+    ("allocated", ["resources"]),
+    ("spent", []),
+    ("completed", ["acceptance", "products"]),
+    ("not-completed", ["acceptance", "products"]),
+    ("accepted-internal", ["acceptance", "mechanism"]),
+    ("accepted-authority", ["acceptance", "mechanism"]),
+    ("vs-demand", ["acceptance", "achievement"]),
+    ("vs-resolution17", ["acceptance", "achievement"]),
+    ("status", []),
+    ("use-as-designed", ["use"]),
+    ("use-not-as-designed", ["use"]),
+    ("unused", ["use"]),
+    ("difficulties", []),
+]
+
+
+def _letter_body_rows() -> list[int]:
+    """How many cells each body row of the letter's appendix has (a row is its first line,
+    ``STT | label |``, then one line ``|`` per further cell)."""
+    lines = LETTER.read_text(encoding="utf-8").splitlines()
+    first = next(n for n, line in enumerate(lines) if line.startswith("1 | Nhóm nhiệm vụ"))
+    cells: list[int] = []
+    for line in lines[first:]:
+        if line.startswith("(*)"):
+            break
+        if line.strip() == "|":
+            cells[-1] += 1
+        else:
+            cells.append(2)
+    return cells
+
+
+def test_every_body_row_of_the_letter_has_a_cell_per_leaf(campaign: Campaign) -> None:
+    cells = _letter_body_rows()
+    assert len(cells) == 15 and set(cells) == {17}
+    assert len(column_tree(campaign, letter_only=True).leaves) == 17
+
+
 def test_the_letters_three_level_header(campaign: Campaign, letter: str) -> None:
     tree = column_tree(campaign, letter_only=True)
     labels = [[cell.column.label for cell in row] for row in tree.header_rows]
@@ -250,16 +296,50 @@ def test_the_letters_three_level_header(campaign: Campaign, letter: str) -> None
             "Không sử dụng/ Lý do",
         ],
     ]
+    by_pk = {c.pk: c for c in campaign.columns.all()}
+
+    def ancestors(column: TemplateColumn) -> list[str]:
+        chain: list[str] = []
+        while column.parent_id is not None:
+            column = by_pk[column.parent_id]
+            chain.insert(0, column.key)
+        return chain
+
+    assert [(leaf.key, ancestors(leaf)) for leaf in tree.leaves] == LETTER_LEAVES
     spans = {c.column.key: (c.colspan, c.rowspan) for row in tree.header_rows for c in row}
     assert spans["stt"] == (1, 3)
     assert spans["resources"] == (2, 1)
     assert spans["allocated"] == (1, 2)
-    assert spans["acceptance"] == (4, 1)
+    assert spans["acceptance"] == (6, 1)
+    assert spans["achievement"] == (2, 1)
+    assert spans["status"] == (1, 3)
     assert spans["use"] == (3, 2)
-    assert len(tree.leaves) == 16
+    status = campaign.columns.get(key="status")
+    assert (status.kind, status.field) == (TemplateColumn.Kind.TEXT, "infrastructure_status")
     for row in tree.header_rows:
         for cell in row:
             assert _in_letter(cell.column.label, letter), cell.column.key
+
+
+def test_reloading_corrects_the_header_tree_a_database_holds(campaign: Campaign) -> None:
+    """Deployed databases hold the old tree ("Tỷ lệ đạt" under "Thực trạng", which took no
+    entries) and may hold nodes the file dropped: loading the data puts every node right."""
+    status = campaign.columns.get(key="status")
+    TemplateColumn.objects.filter(pk=status.pk).update(kind="header", field="")
+    campaign.columns.filter(key="achievement").update(parent=status)
+    campaign.columns.filter(key="alloc-invest-ctmt").update(label="Nguồn CTMT CNTT")
+    TemplateColumn.objects.create(
+        campaign=campaign, key="dropped", label="Cột cũ", level=1, order=99, kind="text"
+    )
+
+    call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
+
+    tree = column_tree(campaign, letter_only=True)
+    assert [leaf.key for leaf in tree.leaves] == [key for key, _ in LETTER_LEAVES]
+    assert campaign.columns.get(key="achievement").parent == campaign.columns.get(key="acceptance")
+    assert campaign.columns.get(key="status").field == "infrastructure_status"
+    assert campaign.columns.get(key="alloc-invest-ctmt").label == "Nguồn từ CTMT CNTT"
+    assert not campaign.columns.filter(key="dropped").exists()
 
 
 def test_footnotes_and_the_detail_footnote_star_asks_for(campaign: Campaign, letter: str) -> None:
@@ -271,16 +351,15 @@ def test_footnotes_and_the_detail_footnote_star_asks_for(campaign: Campaign, let
     assert campaign.columns.get(key="completed").footnote == notes["(**)"]
     full = column_tree(campaign)
     detail = [c.label for c in full.leaves if c.origin == TemplateColumn.Origin.FOOTNOTE]
-    assert (
-        detail
-        == ["Tổng số"]
-        + [
-            "Nguồn CTMT CNTT",
-            "Nguồn tự cân đối trong dự toán được giao",
-            "Nguồn ngân sách được bố trí riêng",
-        ]
-        * 2
-    )
+    # The sources in footnote (*)'s own words.
+    sources = [
+        "Nguồn từ CTMT CNTT",
+        "Nguồn tự cân đối trong dự toán được giao",
+        "Nguồn ngân sách được bố trí riêng cho nhiệm vụ/chương trình/đề án",
+    ]
+    assert detail == ["Tổng số"] + sources * 2
+    for label in sources:
+        assert label.lower() in notes["(*)"].text.lower(), label
     kinds = [
         c.column.label for row in full.header_rows for c in row if c.column.key.startswith("alloc-")
     ]

@@ -6,6 +6,7 @@ lock); each scenario runs 20 times in a row.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -14,9 +15,15 @@ import pytest
 from django.db import connection
 
 from submissions.models import Submission
-from workflow.models import AuditRecord
+from workflow.models import AuditRecord, DeadlineExtension
 from workflow.roles import Role
-from workflow.services import TransitionError, submission_start, submission_transition
+from workflow.services import (
+    TransitionError,
+    current_due,
+    deadline_extend,
+    submission_start,
+    submission_transition,
+)
 from workflow.stages import Stage
 from workflow.transitions import Action
 
@@ -181,3 +188,28 @@ def test_a_submit_pressed_twice_counts_once(
         assert submission.stage == Stage.DEPARTMENT_REVIEW
         assert submission.versions.count() == 1
         assert submission.audit_records.count() == 1
+
+
+def test_two_coordinators_extend_one_deadline_at_once(
+    fresh: Callable[[Stage], Submission], cast: Cast, make_user: Any
+) -> None:
+    """Both ask for 12/5/2020: one extension is kept, the other is told the deadline already
+    is that day."""
+    second = make_user(Role.MINISTRY_COORDINATOR)
+    for _ in range(RUNS):
+        submission = fresh(Stage.DRAFTING)
+
+        def extend(user: Any, s: Submission = submission) -> Any:
+            return deadline_extend(
+                actor=user, submission=s, due=datetime.date(2020, 5, 12), reason="Lũ lụt"
+            )
+
+        results = race(partial(extend, cast(Role.MINISTRY_COORDINATOR)), partial(extend, second))
+        kept = [r for r in results if isinstance(r, DeadlineExtension)]
+        refused = [str(r) for r in results if isinstance(r, TransitionError)]
+        assert (len(kept), refused) == (
+            1,
+            ["Thời hạn mới phải sau thời hạn hiện tại (12/05/2020)."],
+        ), results
+        assert submission.extensions.count() == 1
+        assert current_due(submission) == datetime.date(2020, 5, 12)

@@ -3,17 +3,23 @@ exactly what each demo user may act on."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import re
+from pathlib import Path
 from typing import Any
 
+import time_machine
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from config import clock
 from submissions.models import Submission
 from workflow import access, selectors
-from workflow.models import AuditRecord
+from workflow.models import AuditRecord, Reminder
+from workflow.reminders import reminders_sweep
 from workflow.stages import Stage
 
 
@@ -93,3 +99,68 @@ def test_the_demo_story(db: None, client: Any) -> None:
         "Chỉ vai trò sau được mở lại hồ sơ, kèm lý do: <strong>Lãnh đạo Vụ</strong>."
     )
     assert 'id="do-reopen"' in page
+
+
+def demo_clock() -> datetime.datetime:
+    """The moment make run shows the demo at (DEMO_CLOCK in the Makefile)."""
+    makefile = (Path(django_settings.BASE_DIR) / "Makefile").read_text()
+    match = re.search(r"^DEMO_CLOCK \?= (\S+)$", makefile, re.MULTILINE)
+    assert match, "DEMO_CLOCK is gone from the Makefile"
+    moment = clock.parse_start(match.group(1))
+    assert moment is not None
+    return moment
+
+
+def test_make_run_shows_the_demo_as_a_live_campaign(db: None, settings: Any, client: Any) -> None:
+    """At make run's moment the history is behind, the provinces are on track or at risk with
+    working days left, and the reminders say "due", not "overdue by years"."""
+    settings.RECEIPT_RENDERING = "off"
+    call_command("load_demo", stdout=io.StringIO())
+    moment = demo_clock()
+    assert moment == datetime.datetime(2020, 5, 4, 9, 0, tzinfo=clock.VN)
+    assert AuditRecord.objects.filter(at__gte=moment).count() == 0
+
+    settings.CLOCK_START = moment
+    with time_machine.travel(clock.STARTED + datetime.timedelta(minutes=5), tick=False):
+        client.force_login(User.objects.get(username="dieuphoi"))
+        page = client.get("/monitor/5137-btc-nsnn/").content.decode()
+        assert "số liệu lúc 09:05 04/05/2020" in page
+        export = client.get("/monitor/5137-btc-nsnn/export.csv").content.decode("utf-8-sig")
+        rows = {r["Mã"]: r for r in csv.DictReader(io.StringIO(export))}
+        seen = {
+            code: (
+                rows[code]["Tình trạng bước"],
+                rows[code]["Số ngày làm việc còn lại"],
+                rows[code]["Tình trạng của tỉnh"],
+            )
+            for code in ("48", "79", "31", "01", "92", "22")
+        }
+        assert seen == {
+            # drafting was due on 29/4, two working days before the deadline
+            "48": ("Quá hạn", "-1", "Đúng tiến độ"),
+            "79": ("Có nguy cơ trễ hạn", "1", "Đúng tiến độ"),
+            "31": ("Đúng tiến độ", "2", "Đúng tiến độ"),
+            "01": ("Đúng tiến độ", "5", "Hoàn thành đúng hạn"),
+            "92": ("Đúng tiến độ", "7", "Hoàn thành đúng hạn"),
+            "22": ("", "", "Hoàn thành đúng hạn"),
+        }
+        assert {r["Tình trạng của tỉnh"] for r in rows.values()} == {
+            "Chưa bắt đầu",
+            "Đúng tiến độ",
+            "Hoàn thành đúng hạn",
+        }
+
+        client.force_login(User.objects.get(username="hcm.lanhdaoso"))
+        inbox = client.get("/inbox/").content.decode()
+        assert "Đúng tiến độ" in inbox and "Quá hạn" not in inbox
+
+        reminders_sweep()
+    kinds = dict(
+        Reminder.objects.filter(submission__unit__code__in=["48", "79", "31"]).values_list(
+            "submission__unit__code", "kind"
+        )
+    )
+    assert kinds == {"48": "overdue", "79": "before", "31": "before"}
+    assert set(Reminder.objects.values_list("at", flat=True)) == {
+        moment + datetime.timedelta(minutes=5)
+    }
