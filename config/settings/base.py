@@ -153,6 +153,8 @@ APPENDIX_IMPORT_MAX_BYTES = env.int("APPENDIX_IMPORT_MAX_BYTES", default=5 * 102
 APPENDIX_IMPORT_MAX_UNPACKED_BYTES = env.int(
     "APPENDIX_IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024
 )
+# Reading its cells stops after this many seconds (an appendix takes well under one).
+APPENDIX_IMPORT_SECONDS = env.float("APPENDIX_IMPORT_SECONDS", default=10.0)
 # Django refuses bigger request bodies held in memory; files stream to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
