@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "axes",
     "csp",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,28 @@ CELERY_BEAT_SCHEDULE = {
     "receipts-catch-up": {"task": "workflow.tasks.render_missing_receipts", "schedule": 300.0},
 }
 RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off
+
+# One cache shared by every web worker and machine: the /verify/ throttle counts in it.
+# Redis (CACHE_URL, else the broker's Redis) when there is one; without one (make run,
+# tests) each process counts for itself, which django-ratelimit's checks say and which is
+# silenced there on purpose.
+CACHE_URL = env.str("CACHE_URL", default=CELERY_BROKER_URL)
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "workflow5137",
+        }
+    }
+    # Django's own Redis cache increments atomically; the library only lists django-redis.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# The public receipt check parses an uploaded PDF: this many per client address at most
+# (django-ratelimit's "N/s", "N/m", "N/h" or "N/d").
+VERIFY_UPLOAD_RATE = env.str("VERIFY_UPLOAD_RATE", default="30/h")
 
 # Content Security Policy in every environment, so the browser tests run under it: our own
 # origin only, no inline script or style (pages use static/js and static/css). data: images

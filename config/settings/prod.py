@@ -8,7 +8,7 @@ X-Forwarded-Proto and X-Real-IP. `manage.py check --deploy` passes with these se
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import LOGGING, env
+from .base import LOGGING, SILENCED_SYSTEM_CHECKS, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -30,7 +30,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Joining the browsers' preload list is the domain owner's decision, made once for the
 # whole domain, not the application's: off unless asked for, and its check silenced.
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
