@@ -229,7 +229,7 @@ RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline
 # Redis (CACHE_URL, else the broker's Redis) when there is one; without one (make run,
 # tests) each process counts for itself, which django-ratelimit's checks say and which is
 # silenced there on purpose.
-CACHE_URL = env.str("CACHE_URL", default=CELERY_BROKER_URL)
+CACHE_URL = env.str("CACHE_URL", default="") or CELERY_BROKER_URL
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
