@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -706,4 +707,24 @@ def test_reading_that_outlasts_the_time_box_is_refused(
     before = _state(filled)
     response = _upload(drafter_client, filled, _download(drafter_client, filled))
     assert "Đọc tệp mất quá nhiều thời gian" in _page(response)
+    assert _state(filled) == before
+
+
+def test_cells_are_read_strictly_and_stored_composed(
+    drafter_client: Any, filled: Submission
+) -> None:
+    """The import goes through the form's parser and NFC: decomposed Vietnamese is stored
+    composed, and "12.34" typed as text in an amount cell is a message, not 12,34."""
+    l12 = line_by_code(filled, "1.2")
+    label = l12.display_label
+    decomposed = unicodedata.normalize("NFD", "Hệ thống đất đai")
+    content = _edit(_download(drafter_client, filled), {(label, "difficulties"): decomposed})
+    assert "Đã nhập tệp Excel: 1 dòng thay đổi." in _page(_upload(drafter_client, filled, content))
+    l12.refresh_from_db()
+    assert l12.difficulties == "Hệ thống đất đai"
+
+    before = _state(filled)
+    content = _edit(_download(drafter_client, filled), {(label, "spent"): "12.34"})
+    page = _page(_upload(drafter_client, filled, content))
+    assert "Viết phần nghìn theo nhóm ba chữ số, ngăn cách bằng “.”" in page
     assert _state(filled) == before
