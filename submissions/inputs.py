@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -54,7 +54,8 @@ class NFCInputMixin:
 def _pattern(decimal: str, thousands: str) -> re.Pattern[str]:
     d, t = re.escape(decimal), re.escape(thousands)
     return re.compile(
-        rf"^(?P<sign>-?)(?P<whole>\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}(?P<frac>\d+))?$"
+        rf"^(?P<sign>-?)(?P<whole>\d{{1,3}}(?:{t}\d{{3}})+|\d+)(?:{d}(?P<frac>\d+))?$",
+        re.ASCII,
     )
 
 
@@ -65,10 +66,8 @@ def parse_number(text: str) -> Decimal:
     if match is None:
         raise ValueError(text)
     whole = match["whole"].replace(thousands, "")
-    try:
-        return Decimal(f"{match['sign']}{whole}.{match['frac'] or '0'}")
-    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
-        raise ValueError(text) from None
+    fraction = f".{match['frac']}" if match["frac"] else ""
+    return Decimal(f"{match['sign']}{whole}{fraction}")
 
 
 def number_format_message() -> str:
