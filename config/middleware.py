@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import patch_cache_control
 
 
 class LanguageMiddleware:
@@ -34,7 +34,8 @@ class LanguageMiddleware:
 
 
 class NoStoreWhenSignedInMiddleware:
-    """Every answer to a signed-in user is kept by no cache (Cache-Control: no-store).
+    """Every answer to a signed-in user is kept by no cache (Cache-Control: private, no-store,
+    as the private downloads of config.downloads already say).
 
     A province's figures stay out of a shared office computer's disk cache and back
     button, and out of any proxy between; public pages (sign-in, /verify/, static files)
@@ -48,5 +49,5 @@ class NoStoreWhenSignedInMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            add_never_cache_headers(response)
+            patch_cache_control(response, private=True, no_store=True)
         return response
