@@ -8,24 +8,39 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from submissions.inputs import NFCInputMixin, text_field
+from submissions.models import Campaign
+from workflow.forms import DATE_ERRORS, bound_dates
+from workflow.models import REASON_MAX, REVIEW_NOTE_MAX
 from workflow.services import NoteInput
 from workflow.stages import Stage
 from workflow.transitions import Action
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NFCInputMixin, forms.Form):
     action = forms.ChoiceField(choices=Action.choices)
     expected_stage = forms.ChoiceField(choices=Stage.choices)
-    reason = forms.CharField(
+    reason = text_field(
         label=_("Reason"),
         required=False,
-        max_length=4000,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
-    def notes(self, data: QueryDict | dict[str, Any]) -> list[NoteInput]:
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if any(len(note.text) > REVIEW_NOTE_MAX for note in self.notes()):
+            self.add_error(
+                None,
+                _("A note on a row or point has at most %(limit)s characters.")
+                % {"limit": REVIEW_NOTE_MAX},
+            )
+        return data
+
+    def notes(self) -> list[NoteInput]:
         """Notes come as note-line-<id> and note-point-<id> fields, next to what they are about."""
         notes = []
+        data: QueryDict | dict[str, Any] = self.data
         for key, value in data.items():
             text = str(value).strip()
             if not text:
@@ -40,15 +55,19 @@ class DecisionForm(forms.Form):
         return notes
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(NFCInputMixin, forms.Form):
     due = forms.DateField(
         label=_("New deadline (dd/mm/yyyy)"),
-        error_messages={"invalid": _("Enter a date as dd/mm/yyyy.")},
+        error_messages=DATE_ERRORS,
         widget=forms.DateInput(attrs={"class": "form-control", "placeholder": "dd/mm/yyyy"}),
     )
-    reason = forms.CharField(
+    reason = text_field(
         label=_("Reason"),
-        max_length=2000,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         error_messages={"required": _("Give the reason for the extension.")},
     )
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_dates(self, campaign)

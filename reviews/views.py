@@ -45,7 +45,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user_or_404(user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Nothing was done: the request was incomplete."))
+        if "action" in form.errors or "expected_stage" in form.errors:
+            messages.error(request, _("Nothing was done: the request was incomplete."))
+        for error in [*form.errors.get("reason", []), *form.non_field_errors()]:
+            messages.error(request, _("Nothing was done: %(error)s") % {"error": error})
         return redirect(submission)
     action = form.cleaned_data["action"]
     try:
@@ -55,7 +58,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             action=action,
             expected_stage=form.cleaned_data["expected_stage"],
             reason=form.cleaned_data["reason"],
-            notes=form.notes(request.POST),
+            notes=form.notes(),
         )
     except services.TransitionError as exc:
         messages.error(request, str(exc))
@@ -103,7 +106,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
     """The coordinator moves one province's deadline, with a reason."""
     user = _user(request)
     submission = access.get_submission_for_user_or_404(user, pk)
-    form = ExtensionForm(request.POST)
+    form = ExtensionForm(request.POST, campaign=submission.campaign)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

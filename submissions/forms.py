@@ -6,14 +6,25 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from .inputs import (
+    MAX_LENGTH_MESSAGE,
+    LocalDecimalField,
+    NFCInputMixin,
+    WholeNumberField,
+    text_field,
+)
 from .models import (
     AMOUNT_DIGITS,
     AMOUNT_FIELDS,
     AMOUNT_PLACES,
+    ANSWER_MAX,
+    NOTE_MAX,
     PERCENT_FIELDS,
     REASON_FOR,
+    REFUSAL_COUNT_MAX,
     USE_FIELDS,
     LineItem,
     OutlineSection,
@@ -21,31 +32,7 @@ from .models import (
 )
 
 
-def _plain(value: Any) -> Any:
-    """Show 1234.500 as 1234.5 (and 1E+3 as 1000) before the widget localises it."""
-    if isinstance(value, Decimal):
-        value = value.normalize()
-        if value == value.to_integral():
-            value = value.quantize(Decimal(1))
-    return value
-
-
-class _LocalDecimalField(forms.DecimalField):
-    """A decimal typed the user's way: 1.234,5 in Vietnamese, 1,234.5 in English."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        )
-        kwargs["localize"] = True
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        return _plain(value)
-
-
-class AmountField(_LocalDecimalField):
+class AmountField(LocalDecimalField):
     default_error_messages = {
         "invalid": _("Enter an amount in million VND, for example 1.234,5."),
         "min_value": _("An amount cannot be negative."),
@@ -63,7 +50,7 @@ class AmountField(_LocalDecimalField):
         super().__init__(**kwargs)
 
 
-class PercentField(_LocalDecimalField):
+class PercentField(LocalDecimalField):
     default_error_messages = {
         "invalid": _("Enter a percentage between 0 and 100."),
         "min_value": _("A percentage cannot be negative."),
@@ -79,9 +66,18 @@ class PercentField(_LocalDecimalField):
 
 
 SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
+TEXT_FIELDS = (
+    "basis",
+    "completed_products",
+    "not_completed_reason",
+    "infrastructure_status",
+    "use_not_as_designed_reason",
+    "unused_reason",
+    "difficulties",
+)
 
 
-class LineItemForm(forms.ModelForm):
+class LineItemForm(NFCInputMixin, forms.ModelForm):
     """The entries of one appendix line; the label too for the province's own sub-items."""
 
     class Meta:
@@ -108,19 +104,10 @@ class LineItemForm(forms.ModelForm):
         field_classes = {name: AmountField for name in AMOUNT_FIELDS} | {
             name: PercentField for name in PERCENT_FIELDS
         }
-        widgets = {
-            name: SMALL_TEXT
-            for name in (
-                "basis",
-                "completed_products",
-                "not_completed_reason",
-                "infrastructure_status",
-                "use_not_as_designed_reason",
-                "unused_reason",
-                "difficulties",
-            )
-        }
+        widgets = {name: SMALL_TEXT for name in TEXT_FIELDS}
         error_messages = {
+            name: {"max_length": MAX_LENGTH_MESSAGE} for name in (*TEXT_FIELDS, "label")
+        } | {
             "infrastructure_status": {
                 "max_length": _(
                     "Keep this cell to %(limit_value)s characters (it has %(show_value)s); "
@@ -156,34 +143,36 @@ class LineItemForm(forms.ModelForm):
         return data
 
 
-class AddSubItemForm(forms.Form):
-    label = forms.CharField(
+class AddSubItemForm(NFCInputMixin, forms.Form):
+    label = text_field(
         label=_("Name of the new sub-item"),
-        max_length=500,
+        max_length=LineItem._meta.get_field("label").max_length or 0,
         error_messages={"required": _("Give the new sub-item a name.")},
     )
 
 
-class NarrativeForm(forms.Form):
+class NarrativeForm(NFCInputMixin, forms.Form):
     """One text per outline point, plus the structured facts the letter asks for."""
 
-    treasury_refusal_count = forms.IntegerField(
+    treasury_refusal_count = WholeNumberField(
         label=_("Payments refused by the State Treasury (number of cases)"),
         required=False,
-        min_value=0,
+        max_value=REFUSAL_COUNT_MAX,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "form-control"}),
         error_messages={
             "invalid": _("Enter a whole number of cases."),
             "min_value": _("The number of cases cannot be negative."),
+            "max_value": _("At most %(limit_value)s cases."),
         },
     )
     treasury_refusal_amount = AmountField(
         label=_("Amount refused (million VND)"),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control"}),
     )
-    treasury_refusal_note = forms.CharField(
+    treasury_refusal_note = text_field(
         label=_("Details of the refusals"),
         required=False,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
     problem_kinds = forms.ModelMultipleChoiceField(
@@ -202,9 +191,12 @@ class NarrativeForm(forms.Form):
         for section in sections:
             for point in section.points.all():
                 name = f"point_{point.pk}"
-                self.fields[name] = forms.CharField(
+                self.fields[name] = text_field(
                     label=point.text,
                     required=False,
+                    max_length=ANSWER_MAX,
+                    help_text=_("At most %(limit)s characters.")
+                    % {"limit": number_format(ANSWER_MAX, force_grouping=True)},
                     widget=forms.Textarea(attrs={"rows": 6, "id": f"point-{point.pk}"}),
                 )
                 self.point_fields.append((point, name))
@@ -236,7 +228,7 @@ class NarrativeForm(forms.Form):
         return {point.pk: self.cleaned_data[name].strip() for point, name in self.point_fields}
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(NFCInputMixin, forms.Form):
     file = forms.FileField(
         label=_("File (PDF, DOCX or XLSX)"),
         error_messages={
@@ -244,10 +236,10 @@ class AttachmentForm(forms.Form):
             "empty": _("The file is empty."),
         },
     )
-    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    description = text_field(label=_("Description"), max_length=300, required=False)
 
 
-class AppendixImportForm(forms.Form):
+class AppendixImportForm(NFCInputMixin, forms.Form):
     file = forms.FileField(
         label=_("Filled appendix (.xlsx)"),
         error_messages={

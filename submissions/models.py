@@ -34,6 +34,14 @@ PERCENT_DIGITS, PERCENT_PLACES = 5, 2
 # fit the narrow column of the landscape PDF (section 2.4 (i) of the narrative takes the
 # long form).
 INFRASTRUCTURE_STATUS_MAX_LENGTH = 500
+# The longest texts a province types. A cell of the appendix is a few sentences. An answer
+# to one outline point is an assessment, not a document: 8,000 characters are about three
+# printed pages, so the twelve points of letter 5137 stay within some 35 pages, and the
+# report's PDF renders in seconds (a 1 MB answer took 55 s).
+LINE_TEXT_MAX = 2000
+ANSWER_MAX = 8000
+NOTE_MAX = 4000
+REFUSAL_COUNT_MAX = 100_000  # payments refused by the State Treasury: cases, realistically
 
 
 def amount_field(verbose_name: Any) -> models.DecimalField:
@@ -377,7 +385,9 @@ class Submission(models.Model):
     treasury_refusal_amount = amount_field(
         _("payments refused by the State Treasury (million VND)")
     )
-    treasury_refusal_note = models.TextField(_("refusals: details"), blank=True)
+    treasury_refusal_note = models.TextField(
+        _("refusals: details"), max_length=NOTE_MAX, blank=True
+    )
     problem_kinds = models.ManyToManyField(
         ProblemKind, blank=True, related_name="submissions", verbose_name=_("problems that apply")
     )
@@ -480,7 +490,7 @@ class LineItem(models.Model):
     label = models.CharField(_("sub-item"), max_length=500, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
-    basis = models.TextField(_("basis for the task"), blank=True)
+    basis = models.TextField(_("basis for the task"), max_length=LINE_TEXT_MAX, blank=True)
     demand = amount_field(_("demand"))
     alloc_invest_ctmt = amount_field(_("allocated, investment, IT target programme"))
     alloc_invest_self = amount_field(_("allocated, investment, self-balanced"))
@@ -489,9 +499,13 @@ class LineItem(models.Model):
     alloc_recurrent_self = amount_field(_("allocated, recurrent, self-balanced"))
     alloc_recurrent_separate = amount_field(_("allocated, recurrent, separate budget"))
     spent = amount_field(_("funds spent"))
-    completed_products = models.TextField(_("products completed"), blank=True)
+    completed_products = models.TextField(
+        _("products completed"), max_length=LINE_TEXT_MAX, blank=True
+    )
     not_completed_pct = percent_field(_("not completed (%)"))
-    not_completed_reason = models.TextField(_("not completed: reason"), blank=True)
+    not_completed_reason = models.TextField(
+        _("not completed: reason"), max_length=LINE_TEXT_MAX, blank=True
+    )
     accepted_internal = models.BooleanField(_("accepted internally"), null=True, blank=True)
     accepted_by_authority = models.BooleanField(
         _("accepted by the state management agency"), null=True, blank=True
@@ -505,10 +519,14 @@ class LineItem(models.Model):
     )
     use_as_designed_pct = percent_field(_("used as designed (%)"))
     use_not_as_designed_pct = percent_field(_("used not as designed (%)"))
-    use_not_as_designed_reason = models.TextField(_("not as designed: reason"), blank=True)
+    use_not_as_designed_reason = models.TextField(
+        _("not as designed: reason"), max_length=LINE_TEXT_MAX, blank=True
+    )
     unused_pct = percent_field(_("not used (%)"))
-    unused_reason = models.TextField(_("not used: reason"), blank=True)
-    difficulties = models.TextField(_("difficulties / proposals"), blank=True)
+    unused_reason = models.TextField(_("not used: reason"), max_length=LINE_TEXT_MAX, blank=True)
+    difficulties = models.TextField(
+        _("difficulties / proposals"), max_length=LINE_TEXT_MAX, blank=True
+    )
 
     class Meta:
         ordering = ["group__order", "order", "pk"]
@@ -548,7 +566,7 @@ class LineItem(models.Model):
 class NarrativeAnswer(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
     point = models.ForeignKey(OutlinePoint, on_delete=models.PROTECT, related_name="answers")
-    text = models.TextField(_("answer"), blank=True)
+    text = models.TextField(_("answer"), max_length=ANSWER_MAX, blank=True)
 
     class Meta:
         verbose_name = _("narrative answer")

@@ -25,7 +25,13 @@ from workflow.services import current_due
 
 from . import selectors, services, xlsx, xlsx_import
 from .attachments import inspect_upload
-from .forms import AppendixImportForm, AttachmentForm, LineItemForm, NarrativeForm
+from .forms import (
+    AddSubItemForm,
+    AppendixImportForm,
+    AttachmentForm,
+    LineItemForm,
+    NarrativeForm,
+)
 from .models import LineItem, Submission
 from .readiness import readiness_of
 
@@ -120,9 +126,12 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if action.removeprefix("add:").isdigit()
                 else None
             )
-            new_label = request.POST.get(f"new-label-{group.pk}", "").strip() if group else ""
-            if group is not None and not new_label:
-                add_errors[group.pk] = _("Give the new sub-item a name.")
+            if group is not None:
+                add_form = AddSubItemForm({"label": request.POST.get(f"new-label-{group.pk}", "")})
+                if add_form.is_valid():
+                    new_label = add_form.cleaned_data["label"]
+                else:
+                    add_errors[group.pk] = " ".join(map(str, add_form.errors["label"]))
             add_to_group = group
         elif action.startswith("remove:") and action.removeprefix("remove:").isdigit():
             remove_line_id = int(action.removeprefix("remove:"))

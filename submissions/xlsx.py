@@ -38,12 +38,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from config import clock
 
 from . import selectors
-from .models import Submission, TemplateColumn
+from .models import Campaign, Submission, TemplateColumn
 from .selectors import ColumnTree, TableRow
 
 # What the hidden sheet of a province's download says; the import reads it back.
 META_SHEET = "meta"
 FORMAT = "appendix-xlsx/1"
+# Room beside and below what the download writes (a drafter's note next to the table):
+# a sheet reaching further was not filled from it, and is refused before it is read.
+MARGIN_ROWS, MARGIN_COLUMNS = 50, 10
+META_ROWS = 8  # key / value pairs on the hidden sheet
 
 AMOUNT_FORMAT = "#,##0.###"
 AMOUNT_WHOLE_FORMAT = "#,##0"
@@ -554,6 +558,32 @@ def _line_values(line: Any) -> dict[str, Any]:
     return {f.attname: getattr(line, f.attname) for f in line._meta.concrete_fields}
 
 
+def _notes(campaign: Campaign) -> list[str]:
+    """The lines written under the table: the footnotes, then how to fill the file."""
+    notes = [f"{note.marker}: {note.text}" for note in campaign.footnotes.all()]
+    notes.append(
+        _(
+            "Fill the white cells: amounts in %(unit)s, percentages as 0%% to 100%%, "
+            "Yes or No for acceptance. Group rows and the grand total are formulas. "
+            "Add or remove sub-items on the appendix page, then download the file again."
+        )
+        % {"unit": campaign.amount_unit}
+    )
+    return notes
+
+
+def sheet_extents(submission: Submission, layout: SheetLayout) -> dict[str, tuple[int, int]]:
+    """The last row and column each sheet of the province's download may reach, margin
+    included: what the importer reads at most, and the size beyond which it refuses a sheet."""
+    table = selectors.appendix_table(submission)
+    # The table, a blank row, the notes; the hidden key column right of the table.
+    last_row = layout.first_data_row + len(table) + len(_notes(submission.campaign))
+    return {
+        "appendix": (last_row + MARGIN_ROWS, layout.key_column + MARGIN_COLUMNS),
+        META_SHEET: (META_ROWS + MARGIN_ROWS, 2 + MARGIN_COLUMNS),
+    }
+
+
 def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
     """The province's appendix as an XLSX file, with what is saved filled in."""
     campaign = submission.campaign
@@ -598,15 +628,7 @@ def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
     top = len(title_lines) + 2
     layout = write_appendix(ws, tree=tree, rows=sheet_rows(table), top=top, editable=editable)
     after = layout.first_data_row + len(table) + 1
-    notes = [f"{note.marker}: {note.text}" for note in campaign.footnotes.all()]
-    notes.append(
-        _(
-            "Fill the white cells: amounts in %(unit)s, percentages as 0%% to 100%%, "
-            "Yes or No for acceptance. Group rows and the grand total are formulas. "
-            "Add or remove sub-items on the appendix page, then download the file again."
-        )
-        % {"unit": campaign.amount_unit}
-    )
+    notes = _notes(campaign)
     for offset, text in enumerate(notes):
         cell = ws.cell(row=after + offset, column=1)
         _set_text(cell, text)
@@ -618,19 +640,18 @@ def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
         ws.row_dimensions[after + offset].height = 30
     meta = book.create_sheet(META_SHEET)
     meta.sheet_state = "veryHidden"
-    for number, (key, value) in enumerate(
-        [
-            ("format", FORMAT),
-            ("submission", str(submission.pk)),
-            ("campaign", campaign.code),
-            ("unit", submission.unit.code),
-            ("revision", str(submission.revision)),
-            ("appendix", selectors.appendix_fingerprint(lines)),
-            ("header_top", str(layout.header_top)),
-            ("exported_at", now.isoformat()),
-        ],
-        start=1,
-    ):
+    entries = {
+        "format": FORMAT,
+        "submission": str(submission.pk),
+        "campaign": campaign.code,
+        "unit": submission.unit.code,
+        "revision": str(submission.revision),
+        "appendix": selectors.appendix_fingerprint(lines),
+        "header_top": str(layout.header_top),
+        "exported_at": now.isoformat(),
+    }
+    assert len(entries) == META_ROWS
+    for number, (key, value) in enumerate(entries.items(), start=1):
         meta.cell(row=number, column=1).value = key
         _set_text(meta.cell(row=number, column=2), value)
     book.properties.title = campaign.report_title[:250]

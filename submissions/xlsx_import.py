@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import time
 import warnings
 import zipfile
 from collections.abc import Mapping
@@ -29,15 +30,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from . import selectors
 from .attachments import package_has_macros
 from .forms import LineItemForm
 from .models import LineItem, Submission, TemplateColumn
 from .services import stale_import_message
-from .xlsx import FORMAT, META_SHEET, SheetLayout, layout_for
+from .xlsx import FORMAT, MARGIN_ROWS, META_SHEET, SheetLayout, layout_for, sheet_extents
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MACRO_TYPES = {
@@ -166,13 +167,78 @@ def _macros() -> ImportRefused:
 
 
 def _open(content: bytes, *, data_only: bool) -> Workbook:
+    """The workbook in read-only mode: sheets are parsed as a stream when read, so memory
+    does not grow with the cells a file holds, and nothing is read beyond what is asked."""
     try:
         # openpyxl warns about features it drops (extensions, slicers): none matter here.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return load_workbook(io.BytesIO(content), data_only=data_only, rich_text=False)
+            return load_workbook(
+                io.BytesIO(content), read_only=True, data_only=data_only, rich_text=False
+            )
     except Exception:  # openpyxl raises many kinds on malformed parts
         raise ImportRefused([_damaged_message()], code="damaged") from None
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet within the range the download can fill, read once."""
+
+    title: str
+    values: dict[tuple[int, int], Any]
+    formulas: set[tuple[int, int]]
+    max_row: int
+
+    def value(self, row: int, column: int) -> Any:
+        return self.values.get((row, column))
+
+
+def _too_large(title: str) -> ImportRefused:
+    return ImportRefused(
+        [
+            _(
+                "Sheet '%(sheet)s' reaches far beyond the appendix's table (cells were typed "
+                "far below or to the right of it): the file was not read. Clear those cells, "
+                "or download the appendix again and fill the new file."
+            )
+            % {"sheet": title}
+        ],
+        code="too_large_sheet",
+    )
+
+
+def _grid(ws: Any, extent: tuple[int, int], *, deadline: float, formulas: bool = False) -> Grid:
+    """The sheet's cells up to ``extent`` (last row, last column), refused if the sheet says
+    it is larger; the iteration itself stops there too, as the size a file declares can lie."""
+    max_row, max_column = extent
+    if (ws.max_row or 0) > max_row or (ws.max_column or 0) > max_column:
+        raise _too_large(ws.title)
+    values: dict[tuple[int, int], Any] = {}
+    marked: set[tuple[int, int]] = set()
+    last = 0
+    try:
+        for row in ws.iter_rows(min_row=1, max_row=max_row, min_col=1, max_col=max_column):
+            if time.monotonic() > deadline:
+                raise ImportRefused([_slow_message()], code="too_slow")
+            for cell in row:
+                if getattr(cell, "value", None) is None:
+                    continue
+                values[(cell.row, cell.column)] = cell.value
+                last = max(last, cell.row)
+                if formulas and cell.data_type == "f":
+                    marked.add((cell.row, cell.column))
+    except ImportRefused:
+        raise
+    except Exception:  # a malformed sheet part
+        raise ImportRefused([_damaged_message()], code="damaged") from None
+    return Grid(ws.title, values, marked, last)
+
+
+def _slow_message() -> str:
+    return _(
+        "Reading the file took too long, far longer than an appendix needs; it was not "
+        "imported. Download the appendix again and fill the new file."
+    )
 
 
 def _cell_error(sheet: str, cell: str, message: Any) -> str:
@@ -191,22 +257,40 @@ def _row_error(sheet: str, row: int, message: Any) -> str:
     }
 
 
-def _meta(book: Workbook) -> dict[str, str]:
+def _meta(book: Workbook, extent: tuple[int, int], *, deadline: float) -> dict[str, str]:
     if META_SHEET not in book.sheetnames:
         return {}
-    sheet = book[META_SHEET]
+    grid = _grid(book[META_SHEET], extent, deadline=deadline)
     return {
-        str(key): "" if value is None else str(value)
-        for key, value in sheet.iter_rows(min_col=1, max_col=2, values_only=True)
-        if key
+        str(key): _text(grid.value(row, 2))
+        for row in range(1, grid.max_row + 1)
+        if (key := grid.value(row, 1))
     }
 
 
 def read_appendix(content: bytes, submission: Submission) -> ImportedAppendix:
-    """Every line's entries from a checked package, or ImportRefused listing each bad cell."""
+    """Every line's entries from a checked package, or ImportRefused listing each bad cell.
+
+    Only the range the download can fill is read, in openpyxl's read-only (streaming)
+    mode, within ``APPENDIX_IMPORT_SECONDS``: a few kilobytes that declare a cell in row
+    1,048,576 are refused at once instead of being walked cell by cell.
+    """
+    deadline = time.monotonic() + float(settings.APPENDIX_IMPORT_SECONDS)
     values_book = _open(content, data_only=True)
     formulas_book = _open(content, data_only=False)
-    meta = _meta(values_book)
+    try:
+        return _read_books(values_book, formulas_book, submission, deadline=deadline)
+    finally:
+        values_book.close()
+        formulas_book.close()
+
+
+def _read_books(
+    values_book: Workbook, formulas_book: Workbook, submission: Submission, *, deadline: float
+) -> ImportedAppendix:
+    campaign_tree = selectors.column_tree(submission.campaign)
+    extents = sheet_extents(submission, layout_for(campaign_tree))
+    meta = _meta(values_book, extents[META_SHEET], deadline=deadline)
     if meta.get("format") != FORMAT:
         raise ImportRefused(
             [
@@ -236,35 +320,42 @@ def read_appendix(content: bytes, submission: Submission) -> ImportedAppendix:
     sheets = [ws for ws in values_book.worksheets if ws.title != META_SHEET]
     if not sheets:
         raise ImportRefused([_("The workbook has no sheet to read.")], code="not_ours")
-    ws = sheets[0]
-    formulas = formulas_book[ws.title]
     try:
         top = int(meta.get("header_top", ""))
     except ValueError:
         top = 0
-    layout = layout_for(selectors.column_tree(submission.campaign), header_top=max(top, 1))
-    header_errors = _check_header(ws, layout)
+    # The download puts the header a few rows down; one moved further is not the download.
+    layout = layout_for(campaign_tree, header_top=min(max(top, 1), MARGIN_ROWS))
+    extent = sheet_extents(submission, layout)["appendix"]
+    grid = _grid(sheets[0], extent, deadline=deadline)
+    grid.formulas = _grid(
+        formulas_book[grid.title], extent, deadline=deadline, formulas=True
+    ).formulas
+    header_errors = _check_header(grid, layout)
     if header_errors:
         raise ImportRefused(header_errors, code="layout")
-    return ImportedAppendix(fingerprint, _read_rows(ws, formulas, layout, lines))
+    return ImportedAppendix(fingerprint, _read_rows(grid, layout, lines))
 
 
 def _normal(text: Any) -> str:
     return " ".join(str(text or "").split())
 
 
-def _check_header(ws: Worksheet, layout: SheetLayout) -> list[str]:
+def _coordinate(row: int, column: int) -> str:
+    return f"{get_column_letter(column)}{row}"
+
+
+def _check_header(grid: Grid, layout: SheetLayout) -> list[str]:
     """The template's own header labels where the layout put them: columns not moved."""
     for box in layout.header:
         if not box.from_template:
             continue
         row, column = layout.header_top + box.row - 1, box.column
-        cell = ws.cell(row=row, column=column)
-        if _normal(cell.value) != _normal(box.label):
+        if _normal(grid.value(row, column)) != _normal(box.label):
             return [
                 _cell_error(
-                    ws.title,
-                    cell.coordinate,
+                    grid.title,
+                    _coordinate(row, column),
                     _(
                         "this header should read “%(label)s”: columns or rows were moved, "
                         "added or removed. Download the appendix again and fill the new file."
@@ -276,12 +367,11 @@ def _check_header(ws: Worksheet, layout: SheetLayout) -> list[str]:
 
 
 def _read_rows(
-    ws: Worksheet,
-    formulas: Worksheet,
+    grid: Grid,
     layout: SheetLayout,
     lines: Mapping[int, LineItem],
 ) -> dict[int, dict[str, Any]]:
-    sheet = ws.title
+    sheet = grid.title
     errors: list[str] = []
     values: dict[int, dict[str, Any]] = {}
     seen: dict[str, int] = {}
@@ -291,14 +381,14 @@ def _read_rows(
     label_column = next(
         (c for c in layout.columns if c.leaf.kind == TemplateColumn.Kind.ROW_LABEL), None
     )
-    for number in range(layout.first_data_row, ws.max_row + 1):
-        key = _normal(ws.cell(row=number, column=layout.key_column).value)
+    for number in range(layout.first_data_row, grid.max_row + 1):
+        key = _normal(grid.value(number, layout.key_column))
         match = KEY.match(key)
         if match and match["total"]:
             break
         if not key or not match:
             if any(
-                _normal(ws.cell(row=number, column=c.index).value)
+                _normal(grid.value(number, c.index))
                 for c in layout.columns
                 if c.leaf.kind != TemplateColumn.Kind.ROW_NUMBER
             ):
@@ -333,15 +423,13 @@ def _read_rows(
         data: dict[str, Any] = {}
         cells: dict[str, str] = {}
         for column in input_columns:
-            cell = ws.cell(row=number, column=column.index)
-            cells[column.name] = cell.coordinate
-            if formulas.cell(row=number, column=column.index).data_type == "f" and (
-                cell.value is None
-            ):
+            value = grid.value(number, column.index)
+            coordinate = cells[column.name] = _coordinate(number, column.index)
+            if (number, column.index) in grid.formulas and value is None:
                 errors.append(
                     _cell_error(
                         sheet,
-                        cell.coordinate,
+                        coordinate,
                         _(
                             "this formula has no computed value in the file: type the value, "
                             "or open and save the file in Excel first."
@@ -350,13 +438,12 @@ def _read_rows(
                 )
                 continue
             try:
-                data[column.name] = _form_input(column.kind, cell.value)
+                data[column.name] = _form_input(column.kind, value)
             except ValueError as exc:
-                errors.append(_cell_error(sheet, cell.coordinate, exc))
+                errors.append(_cell_error(sheet, coordinate, exc))
         if line.is_custom and label_column is not None:
-            label = ws.cell(row=number, column=label_column.index)
-            data["label"] = _text(label.value)
-            cells["label"] = label.coordinate
+            data["label"] = _text(grid.value(number, label_column.index))
+            cells["label"] = _coordinate(number, label_column.index)
         form = LineItemForm(data, instance=line)
         if form.is_valid():
             values[pk] = form.cleaned_data

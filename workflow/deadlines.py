@@ -28,6 +28,25 @@ from submissions.models import Campaign, Submission
 from .calendar import WorkingCalendar
 from .stages import Stage
 
+# A day a coordinator names for a campaign (a stage's fixed due day, an extension, a swapped
+# day of the calendar) lies within the campaign's year and this many years either side.
+YEARS_AROUND = 3
+
+
+def date_range(campaign: Campaign) -> tuple[datetime.date, datetime.date]:
+    """The first and last day a coordinator may name for ``campaign``."""
+    year = campaign.deadline.year
+    return datetime.date(year - YEARS_AROUND, 1, 1), datetime.date(year + YEARS_AROUND, 12, 31)
+
+
+def out_of_range_message(campaign: Campaign) -> str:
+    first, last = date_range(campaign)
+    return str(
+        _("Enter a day between %(first)s and %(last)s.")
+        % {"first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")}
+    )
+
+
 # The stages that have a due date, in the order a report passes them.
 LADDER: tuple[Stage, ...] = (
     Stage.DRAFTING,

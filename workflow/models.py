@@ -16,6 +16,10 @@ from .roles import Role
 from .stages import Stage
 from .transitions import Action
 
+# What a reviewer or coordinator writes: a reason, a note on a row or point.
+REASON_MAX = 4000
+REVIEW_NOTE_MAX = 2000
+
 
 class SubmissionProcess(Process):
     """One viewflow process per submission."""
@@ -97,7 +101,7 @@ class AuditRecord(AppendOnly):
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     from_stage = models.CharField(_("from"), max_length=32, choices=Stage.choices)
     to_stage = models.CharField(_("to"), max_length=32, choices=Stage.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), max_length=REASON_MAX, blank=True)
     version = models.ForeignKey(
         SubmissionVersion, on_delete=models.PROTECT, related_name="audit_records"
     )
@@ -125,7 +129,7 @@ class ReviewNote(models.Model):
     )
     # What the note was about, as it was called then (a sub-item can be renamed or removed).
     target_label = models.CharField(_("about"), max_length=500)
-    text = models.TextField(_("note"))
+    text = models.TextField(_("note"), max_length=REVIEW_NOTE_MAX)
 
     class Meta:
         ordering = ["pk"]
@@ -220,7 +224,7 @@ class DeadlineExtension(AppendOnly):
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="extensions")
     due = models.DateField(_("new deadline"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=REASON_MAX)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"))
 

@@ -185,12 +185,12 @@ def schedule(request: HttpRequest, code: str) -> HttpResponse:
         row = rows.get(stage)
         initial[f"offset-{stage}"] = row.offset if row else DEFAULT_OFFSETS[stage]
         initial[f"fixed-{stage}"] = row.due_on if row else None
-    stage_form = StageScheduleForm(initial=initial)
-    day_form = CalendarDayForm()
+    stage_form = StageScheduleForm(initial=initial, campaign=campaign)
+    day_form = CalendarDayForm(campaign=campaign)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "stages":
-                stage_form = StageScheduleForm(request.POST)
+                stage_form = StageScheduleForm(request.POST, campaign=campaign)
                 if stage_form.is_valid():
                     data = stage_form.cleaned_data
                     services.stage_schedule_set(
@@ -202,7 +202,7 @@ def schedule(request: HttpRequest, code: str) -> HttpResponse:
                     messages.success(request, _("The due dates were saved."))
                     return redirect("monitor:schedule", code=campaign.code)
             elif request.POST.get("action") == "add-day":
-                day_form = CalendarDayForm(request.POST)
+                day_form = CalendarDayForm(request.POST, campaign=campaign)
                 if day_form.is_valid():
                     services.calendar_day_set(actor=user, **day_form.cleaned_data)
                     messages.success(request, _("The calendar was saved."))

@@ -20,6 +20,7 @@ from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
 from . import access, receipts, snapshots, tasks
+from .deadlines import date_range, out_of_range_message
 from .models import (
     AuditRecord,
     CalendarException,
@@ -286,21 +287,32 @@ def _position(process: SubmissionProcess) -> Stage | None:
 def deadline_extend(
     *, actor: User, submission: Submission, due: datetime.date, reason: str
 ) -> DeadlineExtension:
-    """The coordinator gives one province a later deadline, with a reason (kept for good)."""
+    """The coordinator gives one province a new deadline, with a reason (kept for good).
+
+    The latest extension is in force, so a new one also corrects an earlier one, down to
+    the campaign's own deadline (which undoes it); it stays within the campaign's range.
+    """
     reason = reason.strip()
     if not access.is_national(actor):
         raise TransitionError(_("Only the ministry coordinator can extend a deadline."))
     if not reason:
         raise TransitionError(_("Give the reason for the extension."))
+    campaign = submission.campaign
+    if due < campaign.deadline:
+        raise TransitionError(
+            _("The new deadline cannot come before the campaign's deadline (%(day)s).")
+            % {"day": campaign.deadline.strftime("%d/%m/%Y")}
+        )
+    if due > date_range(campaign)[1]:
+        raise TransitionError(out_of_range_message(campaign))
     with transaction.atomic():
         # The submission's row lock, as a transition takes it: a second coordinator extending
         # at the same moment waits, then checks against the first one's new deadline.
         Submission.objects.select_for_update(of=("self",)).only("pk").get(pk=submission.pk)
         current = current_due(submission)
-        if due <= current:
+        if due == current:
             raise TransitionError(
-                _("The new deadline must come after the current one (%(day)s).")
-                % {"day": current.strftime("%d/%m/%Y")}
+                _("The deadline is already %(day)s.") % {"day": current.strftime("%d/%m/%Y")}
             )
         return DeadlineExtension.objects.create(
             submission=submission, due=due, reason=reason, by=actor, at=clock.now()

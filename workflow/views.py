@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import is_ratelimited
 
 from config.downloads import private_file_response
+from config.security import client_ip
 
 from . import access
 from .models import Receipt
@@ -49,10 +52,29 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("Receipt PDF"))
 
 
+def _client(group: str, request: HttpRequest) -> str:
+    return client_ip(request)
+
+
 def verify_upload(request: HttpRequest) -> HttpResponse:
-    """Upload a receipt PDF: genuine, altered, or signed by someone else?"""
+    """Upload a receipt PDF: genuine, altered, or signed by someone else?
+
+    Anyone may use it, and each upload is parsed: uploads are throttled per client
+    address (django-ratelimit, counted in the shared cache) at VERIFY_UPLOAD_RATE.
+    """
     result = None
     form = UploadForm()
+    if request.method == "POST" and is_ratelimited(
+        request,
+        group="verify-upload",
+        key=_client,
+        rate=settings.VERIFY_UPLOAD_RATE,
+        method="POST",
+        increment=True,
+    ):
+        return render(
+            request, "workflow/verify_upload.html", {"form": form, "throttled": True}, status=429
+        )
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "axes",
     "csp",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its page.
@@ -156,6 +158,8 @@ APPENDIX_IMPORT_MAX_BYTES = env.int("APPENDIX_IMPORT_MAX_BYTES", default=5 * 102
 APPENDIX_IMPORT_MAX_UNPACKED_BYTES = env.int(
     "APPENDIX_IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024
 )
+# Reading its cells stops after this many seconds (an appendix takes well under one).
+APPENDIX_IMPORT_SECONDS = env.float("APPENDIX_IMPORT_SECONDS", default=10.0)
 # Django refuses bigger request bodies held in memory; files stream to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
@@ -223,6 +227,28 @@ CELERY_BEAT_SCHEDULE = {
     "receipts-catch-up": {"task": "workflow.tasks.render_missing_receipts", "schedule": 300.0},
 }
 RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off
+
+# One cache shared by every web worker and machine: the /verify/ throttle counts in it.
+# Redis (CACHE_URL, else the broker's Redis) when there is one; without one (make run,
+# tests) each process counts for itself, which django-ratelimit's checks say and which is
+# silenced there on purpose.
+CACHE_URL = env.str("CACHE_URL", default="") or CELERY_BROKER_URL
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "workflow5137",
+        }
+    }
+    # Django's own Redis cache increments atomically; the library only lists django-redis.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# The public receipt check parses an uploaded PDF: this many per client address at most
+# (django-ratelimit's "N/s", "N/m", "N/h" or "N/d").
+VERIFY_UPLOAD_RATE = env.str("VERIFY_UPLOAD_RATE", default="30/h")
 
 # Content Security Policy in every environment, so the browser tests run under it: our own
 # origin only, no inline script or style (pages use static/js and static/css). data: images

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, env
+from .base import LOGGING, SILENCED_SYSTEM_CHECKS, env
 
 DEBUG = False
 # The demo's clock would date every receipt, deadline and reminder wrongly: a production
@@ -39,7 +39,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Joining the browsers' preload list is the domain owner's decision, made once for the
 # whole domain, not the application's: off unless asked for, and its check silenced.
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True

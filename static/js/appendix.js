@@ -10,9 +10,14 @@
   var allocKeys = ["alloc-invest-ctmt", "alloc-invest-self", "alloc-invest-separate",
     "alloc-recurrent-ctmt", "alloc-recurrent-self", "alloc-recurrent-separate"];
 
+  // The grammar of submissions/inputs.py: thousands in groups of three, or none; a number
+  // the server will refuse ("12.34" in Vietnamese) adds nothing to the preview.
+  function escape(c) { return c === "." ? "\\." : c; }
+  var wellFormed = new RegExp("^-?(\\d{1,3}(" + escape(thousands) + "\\d{3})+|\\d+)(" +
+    escape(decimal) + "\\d+)?$");
   function parse(text) {
     text = (text || "").trim();
-    if (!text) { return null; }
+    if (!text || !wellFormed.test(text)) { return null; }
     var n = Number(text.split(thousands).join("").replace(decimal, "."));
     return isFinite(n) ? n : null;
   }

@@ -192,3 +192,20 @@ def test_a_sign_in_lasts_a_working_day_however_busy(client: Any, drafter: Any) -
         response = client.get("/inbox/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_pages_shown_to_a_signed_in_user_are_not_stored_public_ones_keep_their_headers(
+    client: Any, make_user: Any, hanoi: Any
+) -> None:
+    """A province's figures stay out of a shared computer's cache and back button."""
+    assert "no-store" not in client.get(reverse("receipts:verify-upload")).get("Cache-Control", "")
+    client.force_login(make_user(Role.DRAFTER, "01"))
+    for url in (
+        reverse("reviews:inbox"),
+        reverse("submissions:appendix", kwargs={"pk": hanoi.pk}),
+        reverse("submissions:appendix-xlsx", kwargs={"pk": hanoi.pk}),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]

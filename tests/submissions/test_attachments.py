@@ -9,16 +9,31 @@ from typing import Any
 
 import docx
 import openpyxl
+import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.writer import PdfFileWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from submissions.models import Attachment, Submission
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def _pdf(**catalogue: Any) -> bytes:
+    """A one-page PDF as a PDF writer makes it, with extra entries in its catalogue."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(595, 842)
+    for name, value in catalogue.items():
+        writer._root_object[NameObject(f"/{name}")] = value
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _pdf()
 
 
 def _xlsx() -> bytes:
@@ -181,3 +196,112 @@ def test_removing_an_attachment_removes_its_file(
         )
     assert not hanoi.attachments.exists()
     assert _stored_files(settings) == []
+
+
+# --- Active content ------------------------------------------------------------------------
+
+
+def _js_action() -> DictionaryObject:
+    return DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('5137')"),
+        }
+    )
+
+
+def _pdf_with_js_in_an_object_stream() -> bytes:
+    """/OpenAction /JavaScript inside a compressed object stream, where a scan of the
+    file's bytes finds no "/JavaScript" at all."""
+    writer = PdfFileWriter(stream_xrefs=True)
+    stream = writer.prepare_object_stream()
+    action = generic.DictionaryObject(
+        {
+            generic.NameObject("/S"): generic.NameObject("/JavaScript"),
+            generic.NameObject("/JS"): generic.TextStringObject("app.alert('5137')"),
+        }
+    )
+    writer.root[generic.NameObject("/OpenAction")] = writer.add_object(action, obj_stream=stream)
+    out = io.BytesIO()
+    writer.write(out)
+    content = out.getvalue()
+    assert b"/JavaScript" not in content
+    return content
+
+
+def _xlsx_with(formula: str) -> bytes:
+    book = openpyxl.Workbook()
+    book.active["A1"] = 1
+    book.active["B2"] = formula
+    book.create_sheet("Số liệu 2")["A1"] = 2
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _docx_with_field(instruction: str, *, simple: bool) -> bytes:
+    document = docx.Document()
+    paragraph = document.add_paragraph("Báo cáo ")
+    if simple:
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), instruction)
+        paragraph._p.append(field)
+    else:
+        run = paragraph.add_run()
+        code = OxmlElement("w:instrText")
+        code.text = instruction
+        run._r.append(code)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+DDE = 'DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe"'
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("open.pdf", lambda: _pdf(OpenAction=_js_action()), "nội dung chủ động (JavaScript)"),
+        ("packed.pdf", _pdf_with_js_in_an_object_stream, "nội dung chủ động (JavaScript)"),
+        (
+            "launch.pdf",
+            lambda: _pdf(
+                OpenAction=DictionaryObject(
+                    {
+                        NameObject("/S"): NameObject("/Launch"),
+                        NameObject("/F"): TextStringObject("calc.exe"),
+                    }
+                )
+            ),
+            "nội dung chủ động (lệnh khởi chạy một chương trình)",
+        ),
+        ("page.pdf", lambda: _pdf(AA=DictionaryObject()), "nội dung chủ động (thao tác tự chạy"),
+        ("damaged.pdf", lambda: b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", "Không đọc được tệp PDF"),
+        ("dde.xlsx", lambda: _xlsx_with("=cmd|' /C calc'!A0"), "công thức DDE"),
+        ("field.docx", lambda: _docx_with_field(DDE, simple=True), "trường DDE"),
+        ("instr.docx", lambda: _docx_with_field(DDE, simple=False), "trường DDE"),
+    ],
+)
+def test_active_content_is_refused_naming_what_it_is(
+    drafter_client: Any, hanoi: Submission, settings: Any, name: str, make: Any, message: str
+) -> None:
+    response = _upload(drafter_client, hanoi, name, make())
+    assert message in response.content.decode()
+    assert not hanoi.attachments.exists()
+    assert _stored_files(settings) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("plain.pdf", lambda: _pdf(OpenAction=pypdf.generic.ArrayObject())),
+        ("sums.xlsx", lambda: _xlsx_with("=SUM(A1:A1)+'Số liệu 2'!A1")),
+        ("page-field.docx", lambda: _docx_with_field(" PAGE ", simple=False)),
+    ],
+)
+def test_ordinary_formulas_fields_and_actions_pass(
+    drafter_client: Any, hanoi: Submission, name: str, make: Any
+) -> None:
+    response = _upload(drafter_client, hanoi, name, make())
+    assert "Đã đính kèm tệp." in response.content.decode()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
+import time
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -673,3 +676,77 @@ def test_a_submission_past_drafting_takes_no_upload(
     client.force_login(cast(Role.DEPARTMENT_REVIEWER, "01"))
     _, ws = _sheet(_download(client, hanoi))
     assert ws["D11"].value == 100 and ws["D11"].protection.locked
+
+
+@pytest.mark.parametrize("sheet", ["Phụ lục", "meta"])
+def test_a_cell_far_below_the_table_is_refused_before_the_sheet_is_read(
+    drafter_client: Any, filled: Submission, sheet: str
+) -> None:
+    """A few kilobytes declaring row 1,048,576 used to hold a worker for minutes and
+    gigabytes while every row was walked; now the declared size is refused at once."""
+    book = openpyxl.load_workbook(io.BytesIO(_download(drafter_client, filled)))
+    book[sheet]["A1048576"] = "x"
+    content = _save(book)
+    assert len(content) < 64 * 1024
+    before = _state(filled)
+    started = time.monotonic()
+    response = _upload(drafter_client, filled, content)
+    print(f"far cell in {sheet!r}: refused in {time.monotonic() - started:.2f} s")
+    assert f"Trang &#x27;{sheet}&#x27; vượt xa bảng phụ lục" in _page(response)
+    assert _state(filled) == before
+
+
+def test_a_file_that_understates_its_size_is_read_within_the_templates_range(
+    drafter_client: Any, filled: Submission
+) -> None:
+    """The size a file declares can lie: the reading itself stops at the template's range,
+    and what the table holds is imported as usual."""
+    content = _download(drafter_client, filled)
+    book, ws = _sheet(content)
+    ws[f"{COLUMN['demand']}{_row(ws, line_by_code(filled, '1.2').display_label)}"] = 77
+    ws["D1048576"] = 5
+    with zipfile.ZipFile(io.BytesIO(_save(book))) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    # Declare the size the download had: a lying <dimension>, as a hand-made file could.
+    sheet_xml = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = re.sub(
+        r'<dimension ref="A1:[A-Z]+1048576"/>', '<dimension ref="A1:Z40"/>', sheet_xml
+    ).encode()
+    assert parts["xl/worksheets/sheet1.xml"] != sheet_xml.encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    response = _upload(drafter_client, filled, out.getvalue())
+    assert "Đã nhập tệp Excel: 1 dòng thay đổi." in _page(response)
+    assert line_by_code(filled, "1.2").demand == Decimal(77)
+
+
+def test_reading_that_outlasts_the_time_box_is_refused(
+    drafter_client: Any, filled: Submission, settings: Any
+) -> None:
+    settings.APPENDIX_IMPORT_SECONDS = 0
+    before = _state(filled)
+    response = _upload(drafter_client, filled, _download(drafter_client, filled))
+    assert "Đọc tệp mất quá nhiều thời gian" in _page(response)
+    assert _state(filled) == before
+
+
+def test_cells_are_read_strictly_and_stored_composed(
+    drafter_client: Any, filled: Submission
+) -> None:
+    """The import goes through the form's parser and NFC: decomposed Vietnamese is stored
+    composed, and "12.34" typed as text in an amount cell is a message, not 12,34."""
+    l12 = line_by_code(filled, "1.2")
+    label = l12.display_label
+    decomposed = unicodedata.normalize("NFD", "Hệ thống đất đai")
+    content = _edit(_download(drafter_client, filled), {(label, "difficulties"): decomposed})
+    assert "Đã nhập tệp Excel: 1 dòng thay đổi." in _page(_upload(drafter_client, filled, content))
+    l12.refresh_from_db()
+    assert l12.difficulties == "Hệ thống đất đai"
+
+    before = _state(filled)
+    content = _edit(_download(drafter_client, filled), {(label, "spent"): "12.34"})
+    page = _page(_upload(drafter_client, filled, content))
+    assert "Viết phần nghìn theo nhóm ba chữ số, ngăn cách bằng “.”" in page
+    assert _state(filled) == before

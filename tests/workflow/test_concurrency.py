@@ -209,7 +209,7 @@ def test_two_coordinators_extend_one_deadline_at_once(
         refused = [str(r) for r in results if isinstance(r, TransitionError)]
         assert (len(kept), refused) == (
             1,
-            ["Thời hạn mới phải sau thời hạn hiện tại (12/05/2020)."],
+            ["Thời hạn hiện đã là 12/05/2020."],
         ), results
         assert submission.extensions.count() == 1
         assert current_due(submission) == datetime.date(2020, 5, 12)

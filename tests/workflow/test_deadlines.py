@@ -211,7 +211,9 @@ def test_the_coordinator_extends_one_province_with_a_reason(
     response = client.post(url, {"due": "08/05/2020", "reason": ""}, follow=True)
     assert "Ghi rõ lý do gia hạn." in response.content.decode()
     response = client.post(url, {"due": "04/05/2020", "reason": "Sớm hơn"}, follow=True)
-    assert "Thời hạn mới phải sau thời hạn hiện tại (05/05/2020)." in response.content.decode()
+    assert "Thời hạn mới không được trước thời hạn của đợt báo cáo (05/05/2020)." in (
+        response.content.decode()
+    )
     assert not hanoi.extensions.exists()
 
     response = client.post(url, {"due": "08/05/2020", "reason": "Sự cố mạng"}, follow=True)
