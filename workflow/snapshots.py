@@ -9,6 +9,8 @@ from typing import Any
 
 from submissions.models import LineItem, Submission
 
+from .canonical import canonical
+
 LINE_FIELDS = [
     f.name
     for f in LineItem._meta.get_fields()
@@ -18,7 +20,7 @@ LINE_FIELDS = [
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return canonical(value)
     return value
 
 
