@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "workflow",
     "reviews",
     "national",
+    "notifications",
     "viewflow",
     "viewflow.workflow",
     "axes",
@@ -218,7 +219,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Receipts whose PDF did not get made (a broker down at commit, a render that failed).
     "receipts-catch-up": {"task": "workflow.tasks.render_missing_receipts", "schedule": 300.0},
+    # E-mails whose hand-off was lost or whose mail server failed (notifications.services).
+    "emails-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
 }
+# A worker takes one task at a time beyond those it runs, so one that dies holds few; what it
+# held comes back after the visibility timeout (kombu's default is an hour). Longer than any
+# task runs, or a slow task would be handed out twice. deploy/SCALING.md says why.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off
 
 # Content Security Policy in every environment, so the browser tests run under it: our own
