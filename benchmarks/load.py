@@ -162,7 +162,7 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 90) ->
             with urllib.request.urlopen(f"{url}/readyz", timeout=5) as response:  # noqa: S310
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset, or timed out while a worker still starts
             pass
         time.sleep(0.5)
     raise SystemExit(f"gunicorn did not become ready in {seconds:.0f} s")
