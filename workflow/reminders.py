@@ -194,15 +194,15 @@ def reminders_send(*, actor: User, submissions: list[Submission]) -> list[Remind
     """The coordinator reminds the chosen provinces now, whatever the sweep already sent."""
     if not access.is_national(actor):
         raise ReminderError(gettext("Only the ministry coordinator can send reminders."))
+    calendar = WorkingCalendar.load()
     open_ = _open_stage_dues(
-        Submission.objects.filter(pk__in=[s.pk for s in submissions]), WorkingCalendar.load()
+        Submission.objects.filter(pk__in=[s.pk for s in submissions]), calendar
     )
     if not open_:
         raise ReminderError(
             gettext("None of the chosen provinces has a stage still open: nothing was sent.")
         )
     now = timezone.now()
-    calendar = WorkingCalendar.load()
     reminders = []
     for submission, due in open_:
         reminder = _record(
@@ -218,7 +218,7 @@ def _mail_context(reminder: Reminder, calendar: WorkingCalendar) -> dict[str, An
     submission = reminder.submission
     today = timezone.localdate(reminder.at)
     left = calendar.working_days_left(today, reminder.due)
-    with translation.override("vi"):
+    with translation.override("vi"):  # the unit's name is translated as it is read
         return {
             "reminder": reminder,
             "submission": submission,

@@ -228,6 +228,15 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A queued task is never the only copy of the work (the outbox row, the receipt without its
+# PDF are), so a broker that is down is given up on at once: a press then waits about 0.05 s
+# per task instead of 0.7 s, and the work is done in the process or by the sweeps.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
 RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off
 
 # Content Security Policy in every environment, so the browser tests run under it: our own
