@@ -900,9 +900,9 @@ PROFILE_PARTS = (
     ("      read the new position", "workflow/services.py", "_position"),
     ("      receipt_issue (number, chain, insert)", "workflow/receipts.py", "receipt_issue"),
     (
-        "      after commit: e-mail the next actors (inline)",
+        "      e-mails to the next actors, written to the outbox",
         "workflow/notifications.py",
-        "transition_mail",
+        "transition_mail_queue",
     ),
     ("      after commit: queue the receipt PDF on Redis", "celery/app/task.py", "apply_async"),
 )
