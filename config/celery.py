@@ -16,17 +16,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def queue_or_run(task: Any, *args: Any) -> bool:
+def queue_or_run(task: Any, *args: Any) -> None:
     """Queue the task for a worker; with no broker configured, or one that cannot be reached,
-    run it here and now. Returns whether it was queued."""
+    run it here and now."""
     from django.conf import settings
     from kombu.exceptions import OperationalError
 
     if settings.CELERY_BROKER_URL:
         try:
             task.delay(*args)
-            return True
+            return
         except OperationalError:
             log.warning("broker unreachable: %s%r runs here", task.name, args)
     task(*args)
-    return False
