@@ -199,6 +199,9 @@ def test_a_worker_killed_mid_render_loses_no_receipt_and_no_e_mail(
         worker.wait()
     unrendered = Receipt.objects.filter(submission__in=[hanoi, danang], pdf="").count()
     assert unrendered >= 1
+    # Until PostgreSQL sees the dead worker's connection close, its receipt stays locked and
+    # a sweep skips it (the next one renders it): wait for that, as the next sweep would.
+    _wait_for(lambda: _rendering_backend(database["NAME"]) is None, 30, "the lock released")
 
     _catch_up(settings)
     _assert_nothing_lost([hanoi, danang])
