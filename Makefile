@@ -14,7 +14,7 @@ SYSTEM_PACKAGES := deploy/system-packages.sh
 DEMO_CLOCK ?= 2020-05-04T09:00
 
 .DEFAULT_GOAL := help
-.PHONY: help system run serve-prod test bench load lint format lock messages venv dev-venv clean
+.PHONY: help system run serve-prod test bench load faults lint format lock messages venv dev-venv clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ bench: $(BIN)/.dev messages ## Print the benchmarks' figures (PostgreSQL)
 
 load: $(BIN)/.dev messages ## 8 users for 60 s on gunicorn + Celery, production settings (db workflow_load, Redis db 9; ~4 min)
 	$(PY) -m benchmarks.load $(LOAD_ARGS)
+
+faults: $(BIN)/.dev messages ## Kill the worker, stop Redis, cut the database, press one button 8 times; print what held (db workflow_faults, own redis-server; ~4 min)
+	$(PY) -m benchmarks.faults
 
 lint: $(BIN)/.dev ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .

@@ -162,7 +162,7 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 90) ->
             with urllib.request.urlopen(f"{url}/readyz", timeout=5) as response:  # noqa: S310
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset, or timed out while a worker still starts
             pass
         time.sleep(0.5)
     raise SystemExit(f"gunicorn did not become ready in {seconds:.0f} s")
@@ -900,9 +900,9 @@ PROFILE_PARTS = (
     ("      read the new position", "workflow/services.py", "_position"),
     ("      receipt_issue (number, chain, insert)", "workflow/receipts.py", "receipt_issue"),
     (
-        "      after commit: e-mail the next actors (inline)",
+        "      e-mails to the next actors, written to the outbox",
         "workflow/notifications.py",
-        "transition_mail",
+        "transition_mail_queue",
     ),
     ("      after commit: queue the receipt PDF on Redis", "celery/app/task.py", "apply_async"),
 )

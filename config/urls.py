@@ -15,6 +15,7 @@ urlpatterns = [
     path("national/", include("national.urls")),
     path("", include("reviews.urls")),
     path("", include("workflow.urls")),
+    path("monitor/emails/", include("notifications.urls")),
     path("monitor/", include("workflow.monitor_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,15 +1,14 @@
-"""E-mail to the people who can act next, in Vietnamese, sent once the transition has committed."""
+"""E-mail to the people who can act next, in Vietnamese: written to the outbox in the
+transition's transaction, sent once it has committed (notifications.services)."""
 
 from __future__ import annotations
 
 import logging
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import EmailMessage, get_connection
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from guardian.shortcuts import get_users_with_perms
@@ -19,6 +18,9 @@ from submissions.models import AdministrativeUnit
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role
 from .stages import Stage
 from .transitions import Action, transitions_from
+
+if TYPE_CHECKING:
+    from .models import AuditRecord
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +53,13 @@ def next_actors(stage: Stage | str, unit: AdministrativeUnit) -> list[User]:
     return sorted(users.values(), key=lambda u: u.username)
 
 
-def transition_mail(record_pk: int) -> int:
-    """Send the e-mails of one transition; returns how many went out."""
-    from .models import AuditRecord, SubmissionProcess
+def transition_mail_queue(record: AuditRecord) -> int:
+    """Write the e-mails of one transition into the outbox, inside its transaction (they are
+    sent once it commits); returns how many."""
+    from notifications.services import email_render, emails_queue
 
-    record = (
-        AuditRecord.objects.select_related(
-            "submission__unit", "submission__campaign", "actor", "version"
-        )
-        .prefetch_related("notes")
-        .get(pk=record_pk)
-    )
+    from .models import SubmissionProcess
+
     submission = record.submission
     if record.action in (Action.RETURN, Action.REOPEN):
         process = SubmissionProcess.objects.select_related("last_submitter").get(
@@ -84,10 +82,9 @@ def transition_mail(record_pk: int) -> int:
     else:
         to = next_actors(record.to_stage, submission.unit)
         kind = "submitted" if record.action == Action.SUBMIT else "approved"
-    addresses = sorted({u.email for u in to if u.email})
+    addresses = {u.email for u in to if u.email}
     if not addresses:
         return 0
-    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
     with translation.override("vi"):
         context = {
             "record": record,
@@ -96,14 +93,12 @@ def transition_mail(record_pk: int) -> int:
             "stage": Stage(record.to_stage).label,
             "from_stage": Stage(record.from_stage).label,
             "notes": list(record.notes.all()),
-            "url": base + reverse("submissions:detail", kwargs={"pk": submission.pk}),
+            "url": site_url(reverse("submissions:detail", kwargs={"pk": submission.pk})),
         }
-        subject = render_to_string(f"workflow/email/{kind}_subject.txt", context).strip()
-        body = render_to_string(f"workflow/email/{kind}.txt", context)
-    messages = [
-        EmailMessage(subject=" ".join(subject.split()), body=body, to=[address])
-        for address in addresses
-    ]
-    sent = get_connection().send_messages(messages) or 0
-    log.info("transition %s: %s e-mail(s) of kind %s", record.pk, sent, kind)
-    return sent
+        subject, body = email_render(f"workflow/email/{kind}", context)
+    emails_queue(kind=kind, addresses=addresses, subject=subject, body=body, record_id=record.pk)
+    return len(addresses)
+
+
+def site_url(path: str) -> str:
+    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path

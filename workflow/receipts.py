@@ -16,25 +16,29 @@ from django.db.models import F
 from submissions.models import Campaign, Submission
 
 from . import snapshots
+from .canonical import canonical
 from .models import AuditRecord, Receipt
 
 
 def receipt_facts(receipt: Receipt) -> dict[str, str]:
-    """What the hash covers, as text."""
+    """What the hash covers, each in its canonical form (workflow.canonical)."""
     return {
-        "campaign": receipt.campaign.number,
-        "number": str(receipt.number),
-        "submission": str(receipt.submission_id),
-        "unit": receipt.unit_code,
-        "actor": receipt.actor_username,
-        "role": receipt.role,
-        "action": receipt.action,
-        "from": receipt.from_stage,
-        "to": receipt.to_stage,
-        "at": receipt.at.isoformat(),
-        "reason": receipt.reason,
-        "snapshot_sha256": receipt.snapshot_sha256,
-        "previous_hash": receipt.previous_hash,
+        key: canonical(value)
+        for key, value in {
+            "campaign": receipt.campaign.number,
+            "number": receipt.number,
+            "submission": receipt.submission_id,
+            "unit": receipt.unit_code,
+            "actor": receipt.actor_username,
+            "role": receipt.role,
+            "action": receipt.action,
+            "from": receipt.from_stage,
+            "to": receipt.to_stage,
+            "at": receipt.at,
+            "reason": receipt.reason,
+            "snapshot_sha256": receipt.snapshot_sha256,
+            "previous_hash": receipt.previous_hash,
+        }.items()
     }
 
 
@@ -114,3 +118,22 @@ def check_chain(submission: Submission, *, upto: int | None = None) -> ChainChec
             return result
         previous = receipt
     return ChainCheck(True, receipt=previous)
+
+
+def receipt_files_unreferenced() -> list[str]:
+    """Files in the receipts folder of the media storage that no receipt names: a second
+    render's file, or one whose row update was lost and never taken up."""
+    from django.core.files.storage import default_storage
+
+    names: set[str] = set()
+    folders = ["receipts"]
+    while folders:
+        folder = folders.pop()
+        try:
+            subfolders, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        folders.extend(f"{folder}/{sub}" for sub in subfolders)
+        names.update(f"{folder}/{name}" for name in files)
+    named = set(Receipt.objects.exclude(pdf="").values_list("pdf", flat=True))
+    return sorted(names - named)

@@ -1,12 +1,13 @@
 """Reminders before a stage is due and once it is overdue, in Vietnamese, each sent once.
 
-The sweep (``reminders_sweep``) looks at every open submission: from the working day before
-its stage's due day it reminds the people who can act; once the due day's cut-off has passed
-it reminds them again and escalates, to the provincial signatory (provincial stages) and the
-ministry coordinators. Each reminder is a Reminder row, unique per submission, stage, due day
-and kind, created before the e-mail is queued (on commit): a second sweep, or two sweeps at
-once, find the row and send nothing. An extension changes the due day, so the province is
-reminded again about its new one.
+The sweep (``reminders_sweep``) sends nothing on a day off. On a working day it looks at every
+open submission: on the working day before its stage's due day (or, if it did not run then,
+on the due day itself) it reminds the people who can act; once the due day's cut-off has
+passed it reminds them again and escalates, to the provincial signatory (provincial stages)
+and the ministry coordinators. Each reminder is a Reminder row, unique per submission, stage,
+due day and kind, written with its e-mails (notifications' outbox) in one transaction: a
+second sweep, or two sweeps at once, find the row and send nothing. An extension changes the
+due day, so the province is reminded again about its new one.
 
 The sweep runs every 15 minutes under Celery beat when a broker is configured
 (workflow.tasks.sweep_deadlines), or from cron / a systemd timer with
@@ -20,32 +21,28 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from viewflow.workflow.timers import fire_due_timers
 
 from config import clock
+from notifications.services import email_render, emails_queue
 from submissions.models import Submission
 
-from . import access, tasks
+from . import access
 from .calendar import WorkingCalendar
 from .deadlines import LADDER, Schedule
 from .models import DeadlineExtension, Reminder
-from .notifications import coordinators, next_actors, unit_holders
+from .notifications import coordinators, next_actors, site_url, unit_holders
 from .roles import Role
 from .stages import Stage
 
 log = logging.getLogger(__name__)
 
-# Remind from the working day before the due day (2 working days left, today counted).
-REMIND_FROM_WORKING_DAYS_LEFT = 2
 PROVINCIAL_STAGES = (Stage.DRAFTING, Stage.DEPARTMENT_REVIEW, Stage.PROVINCIAL_SIGNOFF)
 
 
@@ -73,6 +70,13 @@ def recipients(kind: str, stage: Stage | str, submission: Submission) -> list[Us
     return sorted(users.values(), key=lambda u: u.username)
 
 
+def remind_before(calendar: WorkingCalendar, *, today: datetime.date, due: datetime.date) -> bool:
+    """The "due soon" reminder goes out from the working day before the due day up to the due
+    day (a sweep that missed the day before still reminds, once: the row is unique), and the
+    sweep runs it on working days only, when "today included" is true."""
+    return calendar.add(due, -1) <= today <= due
+
+
 def _extension_due() -> Subquery:
     return Subquery(
         DeadlineExtension.objects.filter(submission=OuterRef("pk"))
@@ -87,9 +91,11 @@ def _record(
     kind: str,
     due: datetime.date,
     now: datetime.datetime,
+    calendar: WorkingCalendar,
     by: User | None = None,
 ) -> Reminder | None:
-    """Record one reminder and queue its e-mail after commit; None if it was already sent."""
+    """Record one reminder and write its e-mails to the outbox in the same transaction; None
+    if it was already sent."""
     to = recipients(kind, submission.stage, submission)
     addresses = sorted({u.email for u in to if u.email})
     with transaction.atomic():
@@ -106,7 +112,17 @@ def _record(
                 )
         except IntegrityError:
             return None  # another sweep recorded it first
-        tasks.schedule_mail(tasks.send_reminder_mail, reminder.pk)
+        if addresses:
+            subject, body = email_render(
+                f"workflow/email/reminder_{kind}", _mail_context(reminder, calendar)
+            )
+            emails_queue(
+                kind=f"reminder_{kind}",
+                addresses=addresses,
+                subject=subject,
+                body=body,
+                reminder_id=reminder.pk,
+            )
     return reminder
 
 
@@ -138,7 +154,9 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     today = timezone.localdate(now)
     calendar = WorkingCalendar.load()
     result = SweepResult()
-    open_ = _open_stage_dues(Submission.objects.all(), calendar)
+    # Nobody is reminded on a day off; the next working day's sweep sends what is due then.
+    working = calendar.is_working_day(today)
+    open_ = _open_stage_dues(Submission.objects.all(), calendar) if working else []
     sent = set(
         Reminder.objects.filter(
             submission__in=[s.pk for s, _due in open_],
@@ -148,13 +166,13 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     for submission, due in open_:
         if now >= submission.campaign.cutoff(due):
             kind = Reminder.Kind.OVERDUE
-        elif calendar.working_days_left(today, due) <= REMIND_FROM_WORKING_DAYS_LEFT:
+        elif remind_before(calendar, today=today, due=due):
             kind = Reminder.Kind.BEFORE
         else:
             continue
         if (submission.pk, submission.stage, due, kind) in sent:
             continue
-        reminder = _record(submission, kind=kind, due=due, now=now)
+        reminder = _record(submission, kind=kind, due=due, now=now, calendar=calendar)
         if reminder is None:
             continue
         if kind == Reminder.Kind.OVERDUE:
@@ -177,8 +195,9 @@ def reminders_send(*, actor: User, submissions: list[Submission]) -> list[Remind
     """The coordinator reminds the chosen provinces now, whatever the sweep already sent."""
     if not access.is_national(actor):
         raise ReminderError(gettext("Only the ministry coordinator can send reminders."))
+    calendar = WorkingCalendar.load()
     open_ = _open_stage_dues(
-        Submission.objects.filter(pk__in=[s.pk for s in submissions]), WorkingCalendar.load()
+        Submission.objects.filter(pk__in=[s.pk for s in submissions]), calendar
     )
     if not open_:
         raise ReminderError(
@@ -187,41 +206,27 @@ def reminders_send(*, actor: User, submissions: list[Submission]) -> list[Remind
     now = clock.now()
     reminders = []
     for submission, due in open_:
-        reminder = _record(submission, kind=Reminder.Kind.MANUAL, due=due, now=now, by=actor)
+        reminder = _record(
+            submission, kind=Reminder.Kind.MANUAL, due=due, now=now, calendar=calendar, by=actor
+        )
         if reminder is not None:
             reminders.append(reminder)
     return reminders
 
 
-def reminder_mail(reminder_pk: int) -> int:
-    """Send one reminder's e-mails (after its row committed); returns how many went out."""
-    reminder = Reminder.objects.select_related(
-        "submission__unit", "submission__campaign", "by"
-    ).get(pk=reminder_pk)
-    addresses = [a for a in reminder.recipients.split(", ") if a]
-    if not addresses:
-        return 0
+def _mail_context(reminder: Reminder, calendar: WorkingCalendar) -> dict[str, Any]:
+    """What a reminder's e-mail says, counted on the day it is written (and sent)."""
     submission = reminder.submission
-    calendar = WorkingCalendar.load()
     today = timezone.localdate(reminder.at)
-    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    with translation.override("vi"):
-        context: dict[str, Any] = {
+    left = calendar.working_days_left(today, reminder.due)
+    with translation.override("vi"):  # the unit's name is translated as it is read
+        return {
             "reminder": reminder,
             "submission": submission,
             "unit": submission.unit.full_name,
             "stage": Stage(reminder.stage).label,
             "due": reminder.due,
-            "left": calendar.working_days_left(today, reminder.due),
-            "late": -calendar.working_days_left(today, reminder.due),
-            "url": base + reverse("submissions:detail", kwargs={"pk": submission.pk}),
+            "left": left,
+            "late": -left,
+            "url": site_url(reverse("submissions:detail", kwargs={"pk": submission.pk})),
         }
-        subject = render_to_string(f"workflow/email/reminder_{reminder.kind}_subject.txt", context)
-        body = render_to_string(f"workflow/email/reminder_{reminder.kind}.txt", context)
-    messages = [
-        EmailMessage(subject=" ".join(subject.split()), body=body, to=[address])
-        for address in addresses
-    ]
-    sent = get_connection().send_messages(messages) or 0
-    log.info("reminder %s: %s e-mail(s) of kind %s", reminder.pk, sent, reminder.kind)
-    return sent

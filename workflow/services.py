@@ -19,7 +19,7 @@ from submissions.models import AdministrativeUnit, Campaign, OutlinePoint, Submi
 from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
-from . import access, receipts, snapshots, tasks
+from . import access, notifications, receipts, snapshots, tasks
 from .deadlines import date_range, out_of_range_message
 from .models import (
     AuditRecord,
@@ -264,8 +264,7 @@ def _transition_locked(
         record.submission = locked
         record.actor = actor
         receipt = receipts.receipt_issue(record)
-        record_pk = record.pk
-        tasks.schedule_mail(tasks.send_transition_mail, record_pk)
+        notifications.transition_mail_queue(record)
         tasks.schedule_receipt(receipt.pk)
     submission.stage = transition.target
     return record

@@ -9,6 +9,8 @@ from typing import Any
 
 from submissions.models import LineItem, Submission
 
+from .canonical import canonical
+
 LINE_FIELDS = [
     f.name
     for f in LineItem._meta.get_fields()
@@ -29,7 +31,7 @@ def line_value(line: dict[str, Any], name: str) -> Any:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return canonical(value)
     return value
 
 

@@ -1,88 +1,146 @@
-"""Background jobs. With a broker they run on Celery workers; without one, inline after commit."""
+"""Background jobs. With a broker they run on Celery workers; without one, after commit in a
+thread of the process (receipts) or inline (e-mails, notifications.services)."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 import logging
-from smtplib import SMTPException
-from typing import Any
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
-from kombu.exceptions import OperationalError
+from django.db import InterfaceError, OperationalError, connections, transaction
+from kombu.exceptions import OperationalError as BrokerError
+
+from config.celery import queue_or_run
+
+if TYPE_CHECKING:
+    from .models import Receipt
 
 from config import clock
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def receipt_pdf_name(receipt: Receipt) -> str:
+    """One name per receipt, so a second render finds the first one's file, never adds one."""
+    return f"receipts/{receipt.campaign_id}/{receipt.token}.pdf"
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` at ``path`` so the file is there complete or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    with part.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    part.replace(path)
+
+
+# A database cut while rendering is retried like a full disk: the file written before the cut
+# is taken up by the retry, not rendered and signed a second time.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def render_receipt_pdf(receipt_pk: int) -> str:
-    """Render, sign and store one receipt's PDF (once: a second run finds it done)."""
+    """Render, sign and store one receipt's PDF, once.
+
+    The receipt's row is locked while it renders: a second render of it at the same time (the
+    worker and the catch-up) skips it, and one after finds it done. The file is written under
+    the receipt's own name, whole (temporary file, then rename); a render whose row update was
+    lost (a database cut) left it there, and the next one records that file.
+    """
     from . import pdf
     from .models import Receipt
     from .transitions import Action
 
-    receipt = Receipt.objects.select_related(
-        "campaign", "submission__unit", "submission__campaign"
-    ).get(pk=receipt_pk)
-    if receipt.pdf:
-        return str(receipt.pdf.name)
-    attachments = []
-    if receipt.action == Action.SIGN:
-        # The provincial sign-off receipt carries the report that was signed off.
-        report = pdf.render_report(receipt.submission)
-        attachments.append((f"bao-cao-{receipt.unit_code}.pdf", report))
-    document = pdf.sign_pdf(
-        pdf.render_receipt(receipt, attachments=attachments),
-        reason=f"{receipt.display_number} {receipt.get_action_display()}",
-    )
-    receipt.pdf.save(
-        f"{receipt.campaign_id}/{receipt.token}.pdf", ContentFile(document), save=False
-    )
-    receipt.pdf_sha256 = hashlib.sha256(document).hexdigest()
-    receipt.rendered_at = clock.now()
-    receipt.save(update_fields=["pdf", "pdf_sha256", "rendered_at"])
+    with transaction.atomic():
+        receipt = (
+            Receipt.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("campaign", "submission__unit", "submission__campaign")
+            .filter(pk=receipt_pk)
+            .first()
+        )
+        if receipt is None:
+            return ""  # another render holds it
+        if receipt.pdf:
+            return str(receipt.pdf.name)
+        name = receipt_pdf_name(receipt)
+        storage = receipt.pdf.storage
+        if storage.exists(name):
+            with storage.open(name, "rb") as fh:
+                document = fh.read()
+            log.warning("receipt %s: its PDF was on disk, recorded", receipt.display_number)
+        else:
+            attachments = []
+            if receipt.action == Action.SIGN:
+                # The provincial sign-off receipt carries the report that was signed off.
+                report = pdf.render_report(receipt.submission)
+                attachments.append((f"bao-cao-{receipt.unit_code}.pdf", report))
+            document = pdf.sign_pdf(
+                pdf.render_receipt(receipt, attachments=attachments),
+                reason=f"{receipt.display_number} {receipt.get_action_display()}",
+            )
+            _write_whole(Path(storage.path(name)), document)
+        receipt.pdf.name = name
+        receipt.pdf_sha256 = hashlib.sha256(document).hexdigest()
+        receipt.rendered_at = clock.now()
+        receipt.save(update_fields=["pdf", "pdf_sha256", "rendered_at"])
     log.info("receipt %s rendered (%s bytes)", receipt.display_number, len(document))
-    return str(receipt.pdf.name)
+    return name
+
+
+# Without a reachable broker, receipts render one at a time in a thread of this process, after
+# the response: a press does only its database work. A process that dies first leaves the
+# receipt to render_missing_receipts.
+_local = ThreadPoolExecutor(max_workers=1, thread_name_prefix="receipts")
+
+
+def _render_here(receipt_pk: int) -> None:
+    try:
+        render_receipt_pdf(receipt_pk)
+    except Exception:
+        log.exception("receipt %s: rendering failed; the catch-up renders it", receipt_pk)
+    finally:
+        connections.close_all()
 
 
 def schedule_receipt(receipt_pk: int) -> None:
-    """After the transition commits: queue the PDF, or render it now when there is no broker."""
+    """After the transition commits: queue the PDF, or render it in this process's background
+    (``RECEIPT_RENDERING=inline``: right there, as the tests want)."""
     mode = getattr(settings, "RECEIPT_RENDERING", "auto")
     if mode == "off":
         return
 
     def run() -> None:
-        if mode == "auto":
-            queue_or_run(render_receipt_pdf, receipt_pk)
-        else:
+        if mode != "auto":
             render_receipt_pdf(receipt_pk)
+            return
+        if settings.CELERY_BROKER_URL:
+            try:
+                render_receipt_pdf.delay(receipt_pk)
+                return
+            except BrokerError:
+                log.warning("broker unreachable: receipt %s renders in this process", receipt_pk)
+        _local.submit(_render_here, receipt_pk)
 
     # Robust: the step has committed; a PDF that fails here is rendered by the catch-up.
     transaction.on_commit(run, robust=True)
 
 
-def queue_or_run(task: Any, *args: Any) -> None:
-    """Queue the task for a worker; with no broker configured, or one that cannot be
-    reached, run it here and now rather than lose it (an e-mail has no catch-up)."""
-    if settings.CELERY_BROKER_URL:
-        try:
-            task.delay(*args)
-            return
-        except OperationalError:
-            log.warning("broker unreachable: %s%r runs in the request", task.name, args)
-    task(*args)
-
-
 @shared_task
 def render_missing_receipts(older_than_seconds: int = 120) -> int:
     """Queue again the receipts still without a PDF some minutes after their transition (a
-    broker that was down when it committed, a render that failed every retry). Rendering is
-    idempotent, so a receipt queued twice is rendered once."""
+    broker that was down when it committed, a render that failed every retry, a worker
+    killed). Rendering takes the receipt's lock, so a receipt queued twice is rendered once."""
     from .models import Receipt
 
     if getattr(settings, "RECEIPT_RENDERING", "auto") == "off":
@@ -98,40 +156,6 @@ def render_missing_receipts(older_than_seconds: int = 120) -> int:
     if pending:
         log.warning("%s receipt(s) without a PDF queued again", len(pending))
     return len(pending)
-
-
-# A mail server that is down or slow is retried from the worker, with growing pauses.
-MAIL_RETRY: dict[str, Any] = {
-    "acks_late": True,
-    "autoretry_for": (OSError, SMTPException),
-    "retry_backoff": True,
-    "max_retries": 6,
-}
-
-
-@shared_task(**MAIL_RETRY)
-def send_transition_mail(record_pk: int) -> int:
-    from .notifications import transition_mail
-
-    return transition_mail(record_pk)
-
-
-@shared_task(**MAIL_RETRY)
-def send_reminder_mail(reminder_pk: int) -> int:
-    from .reminders import reminder_mail
-
-    return reminder_mail(reminder_pk)
-
-
-def schedule_mail(task: Any, pk: int) -> None:
-    """After the commit: queue the e-mail for a worker, or send it now when there is no broker.
-
-    Robust: the step has committed by then; a mail server that fails must not turn that
-    into an error page, nor stop the receipt's PDF being scheduled next. The failure is
-    logged; with a broker the worker retries, and a broker that is down sends it from here.
-    """
-
-    transaction.on_commit(lambda: queue_or_run(task, pk), robust=True)
 
 
 @shared_task

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "workflow",
     "reviews",
     "national",
+    "notifications",
     "viewflow",
     "viewflow.workflow",
     "axes",
@@ -225,6 +226,23 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Receipts whose PDF did not get made (a broker down at commit, a render that failed).
     "receipts-catch-up": {"task": "workflow.tasks.render_missing_receipts", "schedule": 300.0},
+    # E-mails whose hand-off was lost or whose mail server failed (notifications.services).
+    "emails-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+}
+# A worker takes one task at a time beyond those it runs, so one that dies holds few; what it
+# held comes back after the visibility timeout (kombu's default is an hour). Longer than any
+# task runs, or a slow task would be handed out twice. deploy/SCALING.md says why.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A queued task is never the only copy of the work (the outbox row, the receipt without its
+# PDF are), so a broker that is down is given up on at once: a press then waits about 0.05 s
+# per task instead of 0.7 s, and the work is done in the process or by the sweeps.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
 }
 RECEIPT_RENDERING = env.str("RECEIPT_RENDERING", default="auto")  # auto, inline or off
 

@@ -267,3 +267,54 @@ def test_a_receipt_left_without_its_pdf_is_made_by_the_catch_up(
     receipt.refresh_from_db()
     assert _bytes(receipt).startswith(b"%PDF-")
     assert check_chain(hanoi).ok
+
+
+def test_receipts_verify_whatever_time_zone_the_caller_gave(
+    hanoi: Submission, danang: Submission, cast: Cast
+) -> None:
+    """``at`` given in Hồ Chí Minh City, New York or UTC, on a whole second or not: the hash
+    covers one written form, so every chain verifies once the database returns the times in
+    UTC, and the consolidation run's receipts too."""
+    import datetime
+    import zoneinfo
+
+    from national.services import consolidation_run
+
+    moments = [
+        datetime.datetime(2020, 4, 28, 9, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")),
+        datetime.datetime(2020, 4, 28, 9, 30, 5, 120, tzinfo=zoneinfo.ZoneInfo("America/New_York")),
+        datetime.datetime(2020, 4, 29, 2, 0, tzinfo=datetime.UTC),
+        datetime.datetime(
+            2020, 4, 29, 10, 15, 0, 500000, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+        ),
+    ]
+    for submission in (hanoi, danang):
+        fill_complete(submission, cast(Role.DRAFTER, submission.unit.code))
+        for (source, action, role), at in zip(
+            [
+                (Stage.DRAFTING, Action.SUBMIT, Role.DRAFTER),
+                (Stage.DEPARTMENT_REVIEW, Action.APPROVE, Role.DEPARTMENT_REVIEWER),
+                (Stage.PROVINCIAL_SIGNOFF, Action.SIGN, Role.PROVINCIAL_SIGNATORY),
+                (Stage.MINISTRY_CHECK, Action.ACCEPT, Role.MINISTRY_CHECKER),
+            ],
+            moments,
+            strict=True,
+        ):
+            submission_transition(
+                actor=cast(role, submission.unit.code),
+                submission=submission,
+                action=action,
+                expected_stage=source,
+                at=at,
+            )
+    consolidation_run(
+        actor=cast(Role.MINISTRY_COORDINATOR),
+        campaign=hanoi.campaign,
+        at=datetime.datetime(2020, 5, 12, 16, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")),
+    )
+    assert Receipt.objects.filter(submission__in=[hanoi, danang]).count() == 10
+    for submission in (hanoi, danang):
+        assert check_chain(submission).ok, check_chain(submission).problem
+    out = io.StringIO()
+    call_command("verify_receipts", stdout=out)
+    assert "2 receipt chain(s) intact" in out.getvalue()

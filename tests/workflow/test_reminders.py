@@ -65,9 +65,12 @@ def test_reminders_go_out_once_before_the_due_day_and_once_overdue(
         result = _sweep(moment, django_capture_on_commit_callbacks)
         assert (result.before, result.overdue, len(mail.outbox)) == (0, 0, 2)
 
-    # 30/4 (a holiday) is past the cut-off of 29/4: overdue, escalated to the People's
-    # Committee and the coordinator. A second sweep sends nothing more.
-    result = _sweep(_at(30, 4, 8), django_capture_on_commit_callbacks)
+    # 30/4 to 3/5 are days off: nothing. 4/5 is past the cut-off of 29/4: overdue,
+    # escalated to the People's Committee and the coordinator. A second sweep sends nothing.
+    for day, month in ((30, 4), (1, 5), (2, 5), (3, 5)):
+        result = _sweep(_at(day, month, 8), django_capture_on_commit_callbacks)
+        assert (result.before, result.overdue, len(mail.outbox)) == (0, 0, 2)
+    result = _sweep(_at(4, 5, 8), django_capture_on_commit_callbacks)
     assert (result.before, result.overdue) == (0, 2)
     assert _to("hn.provincial_signatory@example.vn") == [
         "[5137/BTC-NSNN] Quá hạn: Thành phố Hà Nội, “Đang soạn thảo”"
@@ -76,7 +79,7 @@ def test_reminders_go_out_once_before_the_due_day_and_once_overdue(
     assert len(_to("hn.drafter@example.vn")) == 2
     assert "hn.department_reviewer@example.vn" not in {a for m in mail.outbox for a in m.to}
     sent = len(mail.outbox)
-    result = _sweep(_at(30, 4, 18), django_capture_on_commit_callbacks)
+    result = _sweep(_at(4, 5, 18), django_capture_on_commit_callbacks)
     assert (result.before, result.overdue, len(mail.outbox)) == (0, 0, sent)
     assert Reminder.objects.filter(submission=hanoi).count() == 2
 
@@ -84,8 +87,8 @@ def test_reminders_go_out_once_before_the_due_day_and_once_overdue(
 def test_an_extension_is_a_new_occasion_for_a_reminder(
     hanoi: Submission, danang: Submission, cast: Cast, django_capture_on_commit_callbacks: Any
 ) -> None:
-    _sweep(_at(30, 4, 8), django_capture_on_commit_callbacks)  # both overdue
-    with time_machine.travel(_at(30, 4, 10), tick=False):
+    _sweep(_at(4, 5, 8), django_capture_on_commit_callbacks)  # both overdue
+    with time_machine.travel(_at(4, 5, 8, 30), tick=False):
         deadline_extend(
             actor=cast(Role.MINISTRY_COORDINATOR),
             submission=hanoi,
@@ -133,7 +136,7 @@ def test_the_command_runs_the_sweep_for_cron(
         call_command("send_reminders", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("reminders: 1 before the due day, 0 overdue, 1 e-mail(s)")
-    assert lines[1].startswith("reminders: 0 before the due day, 0 overdue, 0 e-mail(s)")
+    assert lines[2].startswith("reminders: 0 before the due day, 0 overdue, 0 e-mail(s)")
 
 
 def test_celery_beat_runs_the_sweep() -> None:
@@ -189,3 +192,35 @@ def test_only_the_coordinator_sends_reminders(client: Any, hanoi: Submission, ca
         assert client.post(url, {"submission": [hanoi.pk]}).status_code == 404
     assert not Reminder.objects.exists()
     assert mail.outbox == []
+
+
+def test_reminders_go_out_on_working_days_only_the_day_before_the_due_day(
+    hanoi: Submission, danang: Submission, cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Hà Nội's sign-off is due Tue 05/5/2020, Đà Nẵng's consolidation Tue 12/5: each is reminded
+    on the working day before (Mon 4/5, Mon 11/5), not on the holidays of 30/4 and 1/5 or on
+    Saturday 9/5, and the e-mail's count is true on the day it is sent."""
+    with time_machine.travel(_at(28, 4, 9), tick=False):
+        drive_to(hanoi, Stage.PROVINCIAL_SIGNOFF, cast)
+        drive_to(danang, Stage.CONSOLIDATION, cast)
+    mail.outbox.clear()
+    days = [(29, 4), (30, 4), (1, 5), (2, 5), (4, 5), (9, 5), (11, 5)]
+    sent: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    for day, month in days:
+        before = len(mail.outbox)
+        _sweep(_at(day, month, 9), django_capture_on_commit_callbacks)
+        sent[day, month] = [(m.to[0], str(m.subject)) for m in mail.outbox[before:]]
+    assert sent[29, 4] == sent[30, 4] == sent[1, 5] == sent[2, 5] == sent[9, 5] == []
+    assert sent[4, 5] == [
+        (
+            "hn.provincial_signatory@example.vn",
+            "[5137/BTC-NSNN] Nhắc hạn: Thành phố Hà Nội, “UBND tỉnh ký duyệt” hạn ngày 05/05/2020",
+        )
+    ]
+    assert "còn 2 ngày làm việc, kể cả hôm nay" in mail.outbox[0].body
+    on_11_5 = dict(sent[11, 5])
+    assert on_11_5["coordinator@example.vn"].startswith("[5137/BTC-NSNN] Nhắc hạn: Thành phố Đà")
+    before_12_5 = next(m for m in mail.outbox if "Đà Nẵng" in m.subject and "Nhắc hạn" in m.subject)
+    assert "12/05/2020: còn 2 ngày làm việc, kể cả hôm nay" in before_12_5.body
+    # Hà Nội's sign-off, overdue since 5/5, is escalated on 11/5, not on Saturday 9/5.
+    assert any("Quá hạn: Thành phố Hà Nội" in subject for _to, subject in sent[11, 5])

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from submissions.models import Submission
 from workflow.models import Receipt
-from workflow.receipts import check_chain
+from workflow.receipts import check_chain, receipt_files_unreferenced
 
 
 class Command(BaseCommand):
@@ -18,7 +18,8 @@ class Command(BaseCommand):
             "--files",
             action="store_true",
             help="Also check that every rendered receipt's PDF is in the media storage, "
-            "unchanged (after restoring a backup, for instance).",
+            "unchanged (after restoring a backup, for instance), and that no file in the "
+            "receipts folder is left that no receipt names.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -34,6 +35,13 @@ class Command(BaseCommand):
         self.stdout.write(f"{checked} receipt chain(s) intact")
         if options["files"]:
             self.stdout.write(f"{self._check_files()} receipt PDF(s) present and unchanged")
+            orphans = receipt_files_unreferenced()
+            if orphans:
+                raise CommandError(
+                    f"{len(orphans)} file(s) in the receipts folder that no receipt names: "
+                    + ", ".join(orphans[:20])
+                )
+            self.stdout.write("no file in the receipts folder without its receipt")
 
     def _check_files(self) -> int:
         count = 0
