@@ -80,14 +80,17 @@ class Row:
     region_code: str
     region: str
     stage: Stage
+    stage_label: str  # labels translated once per page, not once per row and cell
     entered_at: datetime.datetime
     in_stage: datetime.timedelta
     stage_due: datetime.date | None
     stage_left: int | None
     stage_status: Status | None
+    stage_status_label: str  # "" when the stage has no due day
     province_due: datetime.date
     province_left: int
     province_status: Status
+    province_status_label: str
     reached_at: datetime.datetime | None
     holder: str
     last_action: str
@@ -296,6 +299,9 @@ def campaign_rows(
     drafting, done_late, done_on_time = Stage.DRAFTING.value, Status.DONE_LATE, Status.DONE_ON_TIME
     deadline = campaign.deadline
     holders = {stage: _holders_label(stage) for stage in Stage}
+    stage_labels = {stage: str(stage.label) for stage in Stage}
+    status_labels: dict[Status | None, str] = {status: str(status.label) for status in Status}
+    status_labels[None] = ""
     action_labels = {a.value: str(a.label) for a in Action}
     rows = []
     for (
@@ -332,14 +338,17 @@ def campaign_rows(
                 region_code=region_code,
                 region=region,
                 stage=stage,
+                stage_label=stage_labels[stage],
                 entered_at=entered,
                 in_stage=now - entered,
                 stage_due=stage_due,
                 stage_left=stage_left,
                 stage_status=stage_status,
+                stage_status_label=status_labels[stage_status],
                 province_due=province_due,
                 province_left=province_left,
                 province_status=province_status,
+                province_status_label=status_labels[province_status],
                 reached_at=reached_at,
                 holder=(holder_names.get(pk) or "").strip() or holders[stage],
                 last_action=action_labels.get(action, ""),
