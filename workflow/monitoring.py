@@ -66,6 +66,9 @@ STATUS_ORDER = {
 PAGE_SIZE = 100
 
 
+# Remembered: a search or a sort by name folds every unit's name on each request, and the
+# names hardly change (the size bounds what searches typed by hand can add).
+@functools.lru_cache(maxsize=65_536)
 def folded(text: str) -> str:
     """Lower case without diacritics, so that "ha noi" finds "Hà Nội"."""
     text = text.lower().replace("đ", "d")
