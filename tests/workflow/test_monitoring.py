@@ -15,8 +15,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from viewflow.workflow.status import STATUS
 
 from submissions.models import Submission
+from workflow import monitoring
 from workflow.roles import Role
 from workflow.services import deadline_extend, submission_transition
 from workflow.stages import Stage
@@ -148,6 +150,42 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
         assert coordinator.get(url).status_code == 200
     print(f"dashboard queries: {len(few)}")
     assert len(few) == len(more) <= 10, [q["sql"][:80] for q in more.captured_queries]
+
+
+def test_a_long_list_says_which_rows_the_page_shows(
+    coordinator: Any, hanoi: Submission, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past one page the list says which rows it shows; counts and rates still cover all."""
+    monkeypatch.setattr(monitoring, "PAGE_SIZE", 20)
+    code = hanoi.campaign.code
+    page = _get(coordinator, code, _at(5, 5, 9))
+    assert 'id="shown-count">Hiển thị 1\N{EN DASH}20 trên 63 tỉnh<' in page
+    assert page.count('<tr id="unit-') == 20
+    assert 'id="rate-expected">63<' in page and "Trang 1 / 4" in page
+    page = _get(coordinator, code, _at(5, 5, 9), page=4)
+    assert 'id="shown-count">Hiển thị 61\N{EN DASH}63 trên 63 tỉnh<' in page
+    assert page.count('<tr id="unit-') == 3
+
+
+def test_the_row_shows_who_took_the_task_and_the_latest_extension(
+    coordinator: Any, hanoi: Submission, story: Cast, make_user: Any
+) -> None:
+    """The person who took the open task holds it; of two extensions the later one counts."""
+    checker = make_user(Role.MINISTRY_CHECKER, username="an", first_name="Lê", last_name="An")
+    task = hanoi.process.task_set.get(status=STATUS.NEW)
+    task.flow_task.activation_class(task).assign(checker)
+    cantho = Submission.objects.get(campaign=hanoi.campaign, unit__code="92")
+    with time_machine.travel(_at(7, 5, 16), tick=False):
+        deadline_extend(
+            actor=story(Role.MINISTRY_COORDINATOR),
+            submission=cantho,
+            due=datetime.date(2020, 5, 11),
+            reason="Lũ kéo dài",
+        )
+    page = _get(coordinator, hanoi.campaign.code, _at(8, 5, 9))
+    hn = _row(page, "01")
+    assert "Lê An" in hn and "Chuyên viên Vụ NSNN" not in hn
+    assert 'title="11/05/2020"' in _row(page, "92")
 
 
 def test_exports_carry_the_filtered_list(coordinator: Any, hanoi: Submission) -> None:
