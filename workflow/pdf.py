@@ -138,7 +138,7 @@ def render_report(submission: Any) -> bytes:
                 "table": selectors.appendix_table(submission),
                 "columns": (columns := selectors.column_tree(campaign)),
                 "widths": [_column_width(c) for c in columns.leaves],
-                "footnotes": list(campaign.footnotes.all()),
+                "footnotes": selectors.footnotes(campaign, columns),
                 "problems": list(submission.problem_kinds.all()),
                 "today": timezone.localdate(),
             },
