@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from submissions import selectors as content
 from workflow.pdf import VN, render_html_pdf
 
 from . import selectors
@@ -23,8 +24,8 @@ def render_national_report(version: NationalVersion) -> bytes:
                 "campaign": version.campaign,
                 "report": report,
                 "made": timezone.localtime(version.created_at, VN),
-                "columns": selectors.summed_columns(version.campaign),
-                "footnotes": list(version.campaign.footnotes.all()),
+                "columns": (columns := selectors.summed_columns(version.campaign)),
+                "footnotes": content.footnotes(version.campaign, columns),
             },
         )
     return render_html_pdf(html, stylesheets=("decree30.css", "report.css", "national.css"))

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from submissions import selectors as content
 from submissions.models import Campaign
 
 from . import access, pdf, selectors, services, xlsx
@@ -53,8 +54,8 @@ def report(request: HttpRequest, code: str, number: int | None = None) -> HttpRe
             "version": version,
             "is_latest": bool(versions) and version == versions[0],
             "report": selectors.national_report(version) if version else None,
-            "columns": selectors.summed_columns(campaign),
-            "footnotes": campaign.footnotes.all(),
+            "columns": (columns := selectors.summed_columns(campaign)),
+            "footnotes": content.footnotes(campaign, columns),
             "pending": selectors.pending(campaign),
             "can_consolidate": access.can_consolidate(request.user),
         },

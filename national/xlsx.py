@@ -141,7 +141,7 @@ def _appendix(ws: Worksheet, report: selectors.NationalReport, tree: ColumnTree)
     notes = [
         str(report.rate_method),
         _("Acceptance columns: the number of appendix lines (tasks) accepted that way."),
-        *(f"{n.marker}: {n.text}" for n in report.campaign.footnotes.all()),
+        *(f"{n.marker}: {n.text}" for n in content.footnotes(report.campaign, tree)),
     ]
     for offset, note in enumerate(notes, start=first + len(report.table) + 1):
         ws.cell(offset, 1, note)

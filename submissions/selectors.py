@@ -19,6 +19,7 @@ from django.db.models import Prefetch, QuerySet
 from .models import (
     AMOUNT_FIELDS,
     Campaign,
+    Footnote,
     LineItem,
     NarrativeAnswer,
     OutlinePoint,
@@ -74,6 +75,13 @@ def column_tree(campaign: Campaign, *, letter_only: bool = False) -> ColumnTree:
         rows[column.level - 1].append(HeaderCell(column, len(leaves_of(column)), rowspan))
     leaves = [leaf for root in children.get(None, []) for leaf in leaves_of(root)]
     return ColumnTree(header_rows=rows, leaves=leaves)
+
+
+def footnotes(campaign: Campaign, tree: ColumnTree) -> list[Footnote]:
+    """The campaign's footnotes that a column of ``tree`` refers to, in order: a table that
+    leaves a column out (the summed appendix drops "Đã hoàn thành (**)") leaves its note out."""
+    shown = {cell.column.footnote_id for row in tree.header_rows for cell in row}
+    return [note for note in campaign.footnotes.all() if note.pk in shown]
 
 
 @dataclass

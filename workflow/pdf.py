@@ -140,7 +140,7 @@ def render_report(submission: Any) -> bytes:
                 "table": selectors.appendix_table(submission),
                 "columns": (columns := selectors.column_tree(campaign)),
                 "widths": column_widths(columns.leaves),
-                "footnotes": list(campaign.footnotes.all()),
+                "footnotes": selectors.footnotes(campaign, columns),
                 "problems": list(submission.problem_kinds.all()),
                 "today": clock.today(),
             },
