@@ -48,7 +48,7 @@ from .deadlines import LADDER, Schedule, Status, open_status
 from .models import AuditRecord
 from .roles import Role
 from .stages import Stage
-from .transitions import TRANSITIONS, Action
+from .transitions import Action, roles_at
 
 STAGE_ORDER = {stage: n for n, stage in enumerate([*LADDER, Stage.CONSOLIDATED])}
 STATUS_ORDER = {
@@ -194,8 +194,9 @@ class Dashboard:
 
 
 def _holders_label(stage: Stage) -> str:
-    roles = dict.fromkeys(t.role for t in TRANSITIONS if t.source == stage)
-    return ", ".join(str(Role(r).label) for r in roles)
+    """Who holds a stage, when no one person has taken its task: the roles that move it on
+    (none once the process is finished, where the page says "—")."""
+    return ", ".join(str(Role(r).label) for r in roles_at(stage))
 
 
 def _actor_name() -> Coalesce:

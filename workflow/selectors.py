@@ -24,7 +24,7 @@ from .models import (
 from .roles import Role
 from .snapshots import LINE_FIELDS, line_value
 from .stages import Stage
-from .transitions import TRANSITIONS, Action
+from .transitions import TRANSITIONS, Action, roles_at
 
 
 def timeline(submission: Submission) -> QuerySet[AuditRecord]:
@@ -70,20 +70,12 @@ def current_return(submission: Submission) -> ReturnNotes:
 
 def who_acts_next(submission: Submission) -> list[Role]:
     """The roles that move the submission on; none once its process is finished."""
-    return _roles(submission, reopening=False)
+    return roles_at(submission.stage)
 
 
 def who_may_reopen(submission: Submission) -> list[Role]:
     """The roles that may take a finished submission back (with a reason)."""
-    return _roles(submission, reopening=True)
-
-
-def _roles(submission: Submission, *, reopening: bool) -> list[Role]:
-    return list(
-        dict.fromkeys(
-            t.role for t in TRANSITIONS if t.source == submission.stage and t.reopens == reopening
-        )
-    )
+    return roles_at(submission.stage, reopening=True)
 
 
 @dataclass

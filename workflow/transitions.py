@@ -132,6 +132,14 @@ STAGE_NODE = {t.source: t.node for t in TRANSITIONS}
 NODE_STAGE = {node: stage for stage, node in STAGE_NODE.items()}
 
 
+def roles_at(stage: Stage | str, *, reopening: bool = False) -> list[Role]:
+    """The roles that move a submission on from ``stage`` (none once its process is finished),
+    or, with ``reopening``, those that may take a finished one back."""
+    return list(
+        dict.fromkeys(t.role for t in TRANSITIONS if t.source == stage and t.reopens == reopening)
+    )
+
+
 def transitions_from(stage: Stage | str) -> list[Transition]:
     return [t for t in TRANSITIONS if t.source == stage]
 

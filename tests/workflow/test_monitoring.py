@@ -258,3 +258,22 @@ def test_a_drafter_sees_the_same_deadline_facts(
         ).content.decode()
     panel = page.split('id="stage-deadlines"')[1].split("</section>")[0]
     assert "Quá hạn" in panel and "29/04/2020" in panel and "Có nguy cơ trễ hạn" in panel
+
+
+def test_nobody_holds_a_consolidated_report(
+    coordinator: Any, hanoi: Submission, story: Cast
+) -> None:
+    """A consolidated report is finished: the dashboard names no holder, though the
+    coordinator may still reopen it (that is a correction, not its next step)."""
+    with time_machine.travel(_at(6, 5, 9), tick=False):
+        for action, role, stage in (
+            (Action.ACCEPT, Role.MINISTRY_CHECKER, Stage.MINISTRY_CHECK),
+            (Action.CONSOLIDATE, Role.MINISTRY_COORDINATOR, Stage.CONSOLIDATION),
+        ):
+            submission_transition(
+                actor=story(role, "01"), submission=hanoi, action=action, expected_stage=stage
+            )
+    cells = _row(_get(coordinator, hanoi.campaign.code, _at(8, 5, 9)), "01").split("<td")
+    assert cells[-2].strip() == 'class="small">—</td>', cells[-2]
+    drafting = _row(_get(coordinator, hanoi.campaign.code, _at(8, 5, 9)), "92").split("<td")
+    assert "Chuyên viên soạn thảo" in drafting[-2], drafting[-2]
