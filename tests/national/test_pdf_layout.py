@@ -72,6 +72,7 @@ def _national_scale(submission: Submission, cast: Cast) -> None:
         "spent": Decimal("100000000.5"),
         "vs_demand_pct": Decimal(50),
         "vs_resolution17_pct": Decimal(60),
+        "infrastructure_status": "Đáp ứng mục tiêu của nhiệm vụ",
     }
     services.appendix_save(
         actor=drafter,
