@@ -73,11 +73,17 @@ def _page(response: Any) -> str:
 # --- The appendix (drafter) ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", NUMBERS)
-@pytest.mark.parametrize("name", ["demand", "spent", "vs_demand_pct", "unused_pct"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        (name, value)
+        for name in ("demand", "spent", "vs_demand_pct", "unused_pct")
+        for value in NUMBERS
+        # 2,147,483,648 million VND fits an amount (12 whole digits): not bad input there.
+        if not (value == HUGE_INT and not name.endswith("_pct"))
+    ],
+)
 def test_appendix_numbers(drafter_client: Any, hanoi: Submission, name: str, value: str) -> None:
-    if value == HUGE_INT and not name.endswith("_pct"):
-        pytest.skip("2,147,483,648 million VND fits an amount (12 whole digits)")
     line = line_by_code(hanoi, "1.1")
     before = _state(hanoi)
     response = drafter_client.post(
@@ -133,11 +139,15 @@ def _narrative(submission: Submission, **fields: str) -> dict[str, str]:
     return data
 
 
-@pytest.mark.parametrize("value", [*NUMBERS, "1,5", "1.000.000"])
-@pytest.mark.parametrize("name", ["treasury_refusal_count", "treasury_refusal_amount"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        *(("treasury_refusal_count", value) for value in (*NUMBERS, "1,5", "1.000.000")),
+        # "1,5", "1.000.000" and 2,147,483,648 are well-formed amounts.
+        *(("treasury_refusal_amount", value) for value in NUMBERS if value != HUGE_INT),
+    ],
+)
 def test_narrative_numbers(drafter_client: Any, hanoi: Submission, name: str, value: str) -> None:
-    if name == "treasury_refusal_amount" and value in {"1,5", "1.000.000", HUGE_INT}:
-        pytest.skip("well-formed amounts")
     before = _state(hanoi)
     response = drafter_client.post(
         reverse("submissions:narrative", kwargs={"pk": hanoi.pk}),
