@@ -46,6 +46,8 @@ def _download(cast: Cast, version: NationalVersion, kind: str) -> bytes:
     assert response["Content-Disposition"] == (
         f'attachment; filename="bao-cao-toan-quoc-5137-v1.{kind}"'
     )
+    if response.streaming:  # the stored PDF, sent as a file
+        return b"".join(response.streaming_content)
     return response.content
 
 
