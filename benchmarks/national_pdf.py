@@ -48,7 +48,7 @@ def print_render_time(version: Any, repetitions: int = 3, downloads: int = 10) -
         for _ in range(downloads):
             start = time.perf_counter()
             response = client.get(url)
-            data = b"".join(response.streaming_content)
+            data = response.getvalue()
             times.append(time.perf_counter() - start)
             assert hashlib.sha256(data).hexdigest() == stored.pdf_sha256
     what = f"PDF download, stored once ({pages} pages, median of {downloads})"

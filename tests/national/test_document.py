@@ -47,7 +47,7 @@ def _download(cast: Cast, version: NationalVersion) -> bytes:
     assert response["Content-Disposition"] == (
         f'attachment; filename="bao-cao-toan-quoc-5137-v{version.number}.pdf"'
     )
-    return b"".join(response.streaming_content)
+    return response.getvalue()  # the stored file, read (and closed)
 
 
 def _text(data: bytes) -> str:

@@ -92,8 +92,7 @@ def test_a_ministry_checker_reads_every_version_but_cannot_consolidate(
     for url in _urls():
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
-        if response.streaming:  # the PDF: a stored file, closed once read
-            b"".join(response.streaming_content)
+        response.getvalue()  # the PDF is a stored file, closed once read
     page = client.get(REPORT).content.decode()
     assert 'id="nav-national"' in page
     assert 'id="consolidate"' not in page
