@@ -14,7 +14,6 @@ import logging
 from pathlib import Path
 
 from celery import shared_task
-from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 
 from config import clock
@@ -86,11 +85,9 @@ def render_version_pdf(version_pk: int) -> str:
     return str(stored.pdf.name) if stored else ""
 
 
-def render_missing_version_pdfs(older_than_seconds: int = 120) -> int:
+def render_missing_version_pdfs(*, older_than_seconds: int) -> int:
     """Queue again the versions still without their PDF some minutes after they were made
     (part of workflow.tasks.render_missing_receipts, the documents' catch-up)."""
-    if getattr(settings, "RECEIPT_RENDERING", "auto") == "off":
-        return 0
     cutoff = clock.now() - datetime.timedelta(seconds=older_than_seconds)
     pending = list(
         NationalVersion.objects.filter(document__isnull=True, created_at__lt=cutoff)

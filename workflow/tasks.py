@@ -163,7 +163,7 @@ def render_missing_receipts(older_than_seconds: int = 120) -> int:
     # The national report versions' PDFs are documents rendered in the background too.
     from national.tasks import render_missing_version_pdfs
 
-    render_missing_version_pdfs(older_than_seconds)
+    render_missing_version_pdfs(older_than_seconds=older_than_seconds)
     return len(pending)
 
 

@@ -15,8 +15,6 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.test import Client
-from django.urls import reverse
 from pypdf import PdfReader
 
 from config import clock
@@ -29,25 +27,12 @@ from workflow.stages import Stage
 
 from ..cast import Cast
 from ..helpers import race
+from .test_exports import _download
 
 
 def _files() -> list[Path]:
     """The PDFs in the national folder of the media storage."""
     return sorted((Path(django_settings.MEDIA_ROOT) / "national").rglob("*.pdf"))
-
-
-def _download(cast: Cast, version: NationalVersion) -> bytes:
-    client = Client()
-    client.force_login(cast(Role.MINISTRY_COORDINATOR))
-    response = client.get(
-        reverse("national:pdf", kwargs={"code": version.campaign.code, "number": version.number})
-    )
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == (
-        f'attachment; filename="bao-cao-toan-quoc-5137-v{version.number}.pdf"'
-    )
-    return response.getvalue()  # the stored file, read (and closed)
 
 
 def _text(data: bytes) -> str:
@@ -99,7 +84,7 @@ def test_consolidating_renders_the_versions_pdf_once_and_the_download_sends_it(
     before = _state()
 
     for _ in range(2):
-        assert hashlib.sha256(_download(cast, version)).hexdigest() == stored.pdf_sha256
+        assert hashlib.sha256(_download(cast, version, "pdf")).hexdigest() == stored.pdf_sha256
     assert _state() == before  # served, not rendered again
     assert _files() == [Path(stored.pdf.path)]
 
@@ -110,12 +95,12 @@ def test_a_version_without_its_pdf_is_rendered_on_download_once(
 ) -> None:
     version = made()
     assert not VersionDocument.objects.exists()  # as if the background had not run yet
-    first = _download(cast, version)
+    first = _download(cast, version, "pdf")
     stored = VersionDocument.objects.get(version=version)
     assert hashlib.sha256(first).hexdigest() == stored.pdf_sha256
     assert "Phiên bản 1" in _text(first)
     before = _state()
-    assert _download(cast, version) == first
+    assert _download(cast, version, "pdf") == first
     assert _state() == before
     assert len(_files()) == 1
 
@@ -173,8 +158,8 @@ def test_renders_at_the_same_time_make_one_file_and_one_row(
     settings.RECEIPT_RENDERING = "off"  # the version's PDF is rendered by the racers below
     version = made()
     results = race(
-        lambda: _download(cast, version),
-        lambda: _download(cast, version),
+        lambda: _download(cast, version, "pdf"),
+        lambda: _download(cast, version, "pdf"),
         lambda: render_version_pdf(version.pk),
     )
     assert not [r for r in results if isinstance(r, Exception)], results
