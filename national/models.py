@@ -271,3 +271,22 @@ class VersionProblem(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.province} · {self.kind_id}"
+
+
+class VersionDocument(AppendOnly):
+    """A version's PDF, rendered once after the version is made and kept: the version never
+    changes, so neither does its document. Written once (national.tasks), never updated."""
+
+    version = models.OneToOneField(
+        NationalVersion, on_delete=models.PROTECT, related_name="document"
+    )
+    pdf = models.FileField(_("PDF"), upload_to="national/", max_length=300)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    rendered_at = models.DateTimeField(_("rendered at"))
+
+    class Meta:
+        verbose_name = _("PDF of a version")
+        verbose_name_plural = _("PDFs of versions")
+
+    def __str__(self) -> str:
+        return f"{self.version} · PDF"

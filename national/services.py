@@ -33,6 +33,7 @@ from workflow.models import SubmissionProcess
 from workflow.selectors import attach_standings
 from workflow.services import TransitionError, submission_transition
 from workflow.stages import Stage
+from workflow.tasks import schedule_render
 from workflow.transitions import Action
 
 from . import access, figures, selectors
@@ -43,6 +44,7 @@ from .models import (
     VersionProblem,
     VersionProvince,
 )
+from .tasks import render_version_pdf
 
 # The figures a version keeps of each appendix line (text stays in the SubmissionVersion).
 LINE_MEASURES = [
@@ -63,7 +65,10 @@ def consolidation_run(
     if not access.can_consolidate(actor):
         raise ConsolidationError(_("Only the ministry coordinator can consolidate."))
     with transaction.atomic():
-        return _run(actor, campaign, at or clock.now())
+        version = _run(actor, campaign, at or clock.now())
+        # Frozen, so its PDF is rendered once, after the commit, and kept (national.tasks).
+        schedule_render(render_version_pdf, version.pk)
+    return version
 
 
 def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVersion:

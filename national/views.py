@@ -8,14 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.downloads import private_file_response
 from submissions import selectors as content
 from submissions.models import Campaign
 
-from . import access, pdf, selectors, services, xlsx
+from . import access, selectors, services, tasks, xlsx
 from .models import NationalVersion
 
 
@@ -91,23 +93,27 @@ def consolidate(request: HttpRequest, code: str) -> HttpResponse:
     return redirect(version)
 
 
-def _download(version: NationalVersion, data: bytes, kind: str, content_type: str) -> HttpResponse:
+def _filename(version: NationalVersion, kind: str) -> str:
     """bao-cao-toan-quoc-5137-v2.pdf: the letter's number and the version."""
     letter = version.campaign.number.split("/", 1)[0]
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="bao-cao-toan-quoc-{letter}-v{version.number}.{kind}"'
-    )
-    return response
+    return f"bao-cao-toan-quoc-{letter}-v{version.number}.{kind}"
 
 
 @login_required
-def report_pdf(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def report_pdf(request: HttpRequest, code: str, number: int) -> HttpResponseBase:
+    """The version's stored PDF; rendered and stored now if the background has not yet."""
     version = access.get_version_for_user_or_404(request.user, code, number)
-    return _download(version, pdf.render_national_report(version), "pdf", "application/pdf")
+    stored = tasks.store_version_pdf(version_pk=version.pk, wait=True)
+    if stored is None:
+        raise Http404
+    return private_file_response(
+        stored.pdf, filename=_filename(version, "pdf"), content_type="application/pdf"
+    )
 
 
 @login_required
 def report_xlsx(request: HttpRequest, code: str, number: int) -> HttpResponse:
     version = access.get_version_for_user_or_404(request.user, code, number)
-    return _download(version, xlsx.national_workbook(version), "xlsx", xlsx.CONTENT_TYPE)
+    response = HttpResponse(xlsx.national_workbook(version), content_type=xlsx.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(version, "xlsx")}"'
+    return response

@@ -120,13 +120,12 @@ def check_chain(submission: Submission, *, upto: int | None = None) -> ChainChec
     return ChainCheck(True, receipt=previous)
 
 
-def receipt_files_unreferenced() -> list[str]:
-    """Files in the receipts folder of the media storage that no receipt names: a second
-    render's file, or one whose row update was lost and never taken up."""
+def files_under(top: str) -> set[str]:
+    """The names of every file under the ``top`` folder of the media storage."""
     from django.core.files.storage import default_storage
 
     names: set[str] = set()
-    folders = ["receipts"]
+    folders = [top]
     while folders:
         folder = folders.pop()
         try:
@@ -135,5 +134,11 @@ def receipt_files_unreferenced() -> list[str]:
             continue
         folders.extend(f"{folder}/{sub}" for sub in subfolders)
         names.update(f"{folder}/{name}" for name in files)
+    return names
+
+
+def receipt_files_unreferenced() -> list[str]:
+    """Files in the receipts folder of the media storage that no receipt names: a second
+    render's file, or one whose row update was lost and never taken up."""
     named = set(Receipt.objects.exclude(pdf="").values_list("pdf", flat=True))
-    return sorted(names - named)
+    return sorted(files_under("receipts") - named)

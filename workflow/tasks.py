@@ -9,7 +9,7 @@ import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 from django.conf import settings
@@ -31,7 +31,7 @@ def receipt_pdf_name(receipt: Receipt) -> str:
     return f"receipts/{receipt.campaign_id}/{receipt.token}.pdf"
 
 
-def _write_whole(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """Write ``data`` at ``path`` so the file is there complete or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
@@ -89,7 +89,7 @@ def render_receipt_pdf(receipt_pk: int) -> str:
                 pdf.render_receipt(receipt, attachments=attachments),
                 reason=f"{receipt.display_number} {receipt.get_action_display()}",
             )
-            _write_whole(Path(storage.path(name)), document)
+            write_whole(Path(storage.path(name)), document)
         receipt.pdf.name = name
         receipt.pdf_sha256 = hashlib.sha256(document).hexdigest()
         receipt.rendered_at = clock.now()
@@ -98,49 +98,54 @@ def render_receipt_pdf(receipt_pk: int) -> str:
     return name
 
 
-# Without a reachable broker, receipts render one at a time in a thread of this process, after
-# the response: a press does only its database work. A process that dies first leaves the
-# receipt to render_missing_receipts.
+# Without a reachable broker, documents (receipts, national report versions) render one at a
+# time in a thread of this process, after the response: a press does only its database work.
+# A process that dies first leaves the document to render_missing_receipts.
 _local = ThreadPoolExecutor(max_workers=1, thread_name_prefix="receipts")
 
 
-def _render_here(receipt_pk: int) -> None:
+def _render_here(task: Any, pk: int) -> None:
     try:
-        render_receipt_pdf(receipt_pk)
+        task(pk)
     except Exception:
-        log.exception("receipt %s: rendering failed; the catch-up renders it", receipt_pk)
+        log.exception("%s(%s) failed; the catch-up renders it", task.name, pk)
     finally:
         connections.close_all()
 
 
-def schedule_receipt(receipt_pk: int) -> None:
-    """After the transition commits: queue the PDF, or render it in this process's background
-    (``RECEIPT_RENDERING=inline``: right there, as the tests want)."""
+def schedule_render(task: Any, pk: int) -> None:
+    """After the transaction commits: queue ``task(pk)`` (a document's render), or run it in
+    this process's background (``RECEIPT_RENDERING=inline``: right there, as the tests want)."""
     mode = getattr(settings, "RECEIPT_RENDERING", "auto")
     if mode == "off":
         return
 
     def run() -> None:
         if mode != "auto":
-            render_receipt_pdf(receipt_pk)
+            task(pk)
             return
         if settings.CELERY_BROKER_URL:
             try:
-                render_receipt_pdf.delay(receipt_pk)
+                task.delay(pk)
                 return
             except BrokerError:
-                log.warning("broker unreachable: receipt %s renders in this process", receipt_pk)
-        _local.submit(_render_here, receipt_pk)
+                log.warning("broker unreachable: %s(%s) runs in this process", task.name, pk)
+        _local.submit(_render_here, task, pk)
 
-    # Robust: the step has committed; a PDF that fails here is rendered by the catch-up.
+    # Robust: the data has committed; a PDF that fails here is rendered by the catch-up.
     transaction.on_commit(run, robust=True)
+
+
+def schedule_receipt(receipt_pk: int) -> None:
+    schedule_render(render_receipt_pdf, receipt_pk)
 
 
 @shared_task
 def render_missing_receipts(older_than_seconds: int = 120) -> int:
     """Queue again the receipts still without a PDF some minutes after their transition (a
     broker that was down when it committed, a render that failed every retry, a worker
-    killed). Rendering takes the receipt's lock, so a receipt queued twice is rendered once."""
+    killed), and the national report versions still without theirs (national.tasks).
+    Rendering takes the row's lock, so a document queued twice is rendered once."""
     from .models import Receipt
 
     if getattr(settings, "RECEIPT_RENDERING", "auto") == "off":
@@ -155,6 +160,10 @@ def render_missing_receipts(older_than_seconds: int = 120) -> int:
         queue_or_run(render_receipt_pdf, pk)
     if pending:
         log.warning("%s receipt(s) without a PDF queued again", len(pending))
+    # The national report versions' PDFs are documents rendered in the background too.
+    from national.tasks import render_missing_version_pdfs
+
+    render_missing_version_pdfs(older_than_seconds=older_than_seconds)
     return len(pending)
 
 

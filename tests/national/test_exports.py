@@ -46,7 +46,7 @@ def _download(cast: Cast, version: NationalVersion, kind: str) -> bytes:
     assert response["Content-Disposition"] == (
         f'attachment; filename="bao-cao-toan-quoc-5137-v1.{kind}"'
     )
-    return response.content
+    return response.getvalue()  # the workbook, or the stored PDF read (and closed)
 
 
 def test_the_workbook_reopens_with_the_letters_header_formats_and_totals(

@@ -90,7 +90,9 @@ def test_a_ministry_checker_reads_every_version_but_cannot_consolidate(
     provinces("48", Stage.CONSOLIDATION)
     client = _client(cast(Role.MINISTRY_CHECKER, "48"))
     for url in _urls():
-        assert client.get(url, follow=True).status_code == 200, url
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        response.getvalue()  # the PDF is a stored file, closed once read
     page = client.get(REPORT).content.decode()
     assert 'id="nav-national"' in page
     assert 'id="consolidate"' not in page

@@ -4,6 +4,7 @@ import hashlib
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models.fields.files import FieldFile
 
 from submissions.models import Submission
 from workflow.models import Receipt
@@ -17,9 +18,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--files",
             action="store_true",
-            help="Also check that every rendered receipt's PDF is in the media storage, "
-            "unchanged (after restoring a backup, for instance), and that no file in the "
-            "receipts folder is left that no receipt names.",
+            help="Also check that every rendered receipt's and national report version's PDF "
+            "is in the media storage, unchanged (after restoring a backup, for instance), and "
+            "that no file in the receipts or national folders is left that none names.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,18 +43,39 @@ class Command(BaseCommand):
                     + ", ".join(orphans[:20])
                 )
             self.stdout.write("no file in the receipts folder without its receipt")
+            self._check_national_files()
 
     def _check_files(self) -> int:
         count = 0
         for receipt in Receipt.objects.exclude(pdf="").select_related("campaign").order_by("pk"):
-            try:
-                with receipt.pdf.open("rb") as fh:
-                    digest = hashlib.sha256(fh.read()).hexdigest()
-            except FileNotFoundError:
-                raise CommandError(
-                    f"receipt {receipt.display_number}: {receipt.pdf.name} is missing"
-                ) from None
-            if digest != receipt.pdf_sha256:
-                raise CommandError(f"receipt {receipt.display_number}: its PDF changed")
+            _check_file(receipt.pdf, receipt.pdf_sha256, f"receipt {receipt.display_number}")
             count += 1
         return count
+
+    def _check_national_files(self) -> None:
+        from national.models import VersionDocument
+        from national.tasks import version_files_unreferenced
+
+        count = 0
+        for stored in VersionDocument.objects.select_related("version__campaign").order_by("pk"):
+            _check_file(stored.pdf, stored.pdf_sha256, f"national report {stored.version}")
+            count += 1
+        self.stdout.write(f"{count} national report PDF(s) present and unchanged")
+        orphans = version_files_unreferenced()
+        if orphans:
+            raise CommandError(
+                f"{len(orphans)} file(s) in the national folder that no version names: "
+                + ", ".join(orphans[:20])
+            )
+        self.stdout.write("no file in the national folder without its version")
+
+
+def _check_file(file: FieldFile, sha256: str, what: str) -> None:
+    """Refuse (naming ``what``) a stored file that is missing or whose hash is not ``sha256``."""
+    try:
+        with file.open("rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
+    except FileNotFoundError:
+        raise CommandError(f"{what}: {file.name} is missing") from None
+    if digest != sha256:
+        raise CommandError(f"{what}: its PDF changed")
