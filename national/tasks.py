@@ -14,11 +14,11 @@ import logging
 from pathlib import Path
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 
 from config import clock
 from config.celery import queue_or_run
-from workflow.tasks import write_whole
+from workflow.tasks import RENDER_TASK_OPTIONS, write_whole
 
 from .models import NationalVersion, VersionDocument
 
@@ -73,13 +73,7 @@ def store_version_pdf(*, version_pk: int, wait: bool) -> VersionDocument | None:
     return stored
 
 
-# A database cut while rendering is retried: the file written before it is taken up.
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError, OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**RENDER_TASK_OPTIONS)
 def render_version_pdf(version_pk: int) -> str:
     stored = store_version_pdf(version_pk=version_pk, wait=False)
     return str(stored.pdf.name) if stored else ""

@@ -42,14 +42,18 @@ def write_whole(path: Path, data: bytes) -> None:
     part.replace(path)
 
 
-# A database cut while rendering is retried like a full disk: the file written before the cut
-# is taken up by the retry, not rendered and signed a second time.
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError, OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=5,
-)
+# How a document is rendered in the worker (receipts here, the national report's versions in
+# national.tasks): a database cut while rendering is retried like a full disk, and the file
+# written before the cut is taken up by the retry, not rendered and signed a second time.
+RENDER_TASK_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    "autoretry_for": (OSError, OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RENDER_TASK_OPTIONS)
 def render_receipt_pdf(receipt_pk: int) -> str:
     """Render, sign and store one receipt's PDF, once.
 
