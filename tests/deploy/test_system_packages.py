@@ -136,9 +136,13 @@ def test_a_wrong_group_is_refused(fake_bin: Path) -> None:
 
 def test_make_run_make_test_and_ci_go_through_the_script() -> None:
     def commands(target: str) -> list[str]:
+        # Run from `make test`, make would inherit its level and flags and print the
+        # directories it enters: this is the user's make, on its own.
+        env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
         return subprocess.run(  # noqa: S603
-            ["make", "-n", target],  # noqa: S607
+            ["make", "--no-print-directory", "-n", target],  # noqa: S607
             cwd=BASE_DIR,
+            env=env,
             capture_output=True,
             text=True,
             check=True,
