@@ -37,6 +37,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from tests import redis_server
+
 from . import load
 
 STATE = load.BASE_DIR / "var" / "faults"
@@ -69,37 +71,15 @@ class Redis:
     """A redis-server of our own that keeps nothing on disk: stopping it loses its queue."""
 
     def __init__(self) -> None:
-        self.port = load._free_port()
+        self.port = redis_server.free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(  # noqa: S603
-            [
-                "/usr/bin/redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(STATE),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(100):
-            with contextlib.suppress(OSError):
-                import socket
-
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            time.sleep(0.05)
-        raise SystemExit("redis-server did not start")
+        try:
+            self.proc = redis_server.start(port=self.port, folder=STATE, new_session=True)
+        except RuntimeError as error:
+            raise SystemExit(str(error)) from None
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -8,14 +8,12 @@ receipt with its PDF, and no file in the receipts folder that no receipt names.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import io
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -39,6 +37,7 @@ from workflow.roles import Role
 from workflow.stages import Stage
 from workflow.tasks import receipt_pdf_name, render_missing_receipts, render_receipt_pdf
 
+from .. import redis_server
 from ..cast import Cast, drive_to
 from ..helpers import race
 from .test_background import _use_broker
@@ -46,12 +45,6 @@ from .test_background import _use_broker
 pytestmark = pytest.mark.django_db(transaction=True)
 BIN = Path(sys.executable).parent
 LATER = datetime.timedelta(minutes=10)  # past every hand-off grace and "sending" timeout
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_for(condition: Any, seconds: float, what: str) -> Any:
@@ -68,31 +61,8 @@ def own_redis(tmp_path: Path, settings: Any) -> Iterator[subprocess.Popen[bytes]
     """A Redis of this test's own that keeps nothing on disk, as the broker."""
     from config.celery import app
 
-    port = _free_port()
-    proc = subprocess.Popen(  # noqa: S603
-        [
-            "/usr/bin/redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def listening() -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return True
-        return False
-
-    _wait_for(listening, 10, "redis-server listening")
+    port = redis_server.free_port()
+    proc = redis_server.start(port=port, folder=tmp_path)
     url = f"redis://127.0.0.1:{port}/0"
     settings.CELERY_BROKER_URL = url
     settings.RECEIPT_RENDERING = "auto"
@@ -323,7 +293,10 @@ def test_a_mail_server_that_refuses_is_retried_and_shown_to_the_coordinator(
 ) -> None:
     cast(Role.MINISTRY_COORDINATOR)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()  # nothing listens
+    settings.EMAIL_HOST, settings.EMAIL_PORT = (
+        "127.0.0.1",
+        redis_server.free_port(),
+    )  # nothing listens
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
     email = Email.objects.get(record__submission=hanoi)
