@@ -50,13 +50,12 @@ def _sixty_three() -> Any:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from core.enums import Role, Stage
     from national.services import consolidation_run
     from national.xlsx import national_workbook
     from submissions.models import Campaign
     from tests.cast import PATH, fill_complete
-    from workflow.roles import Role
     from workflow.services import role_grant, submission_start, submission_transition
-    from workflow.stages import Stage
 
     campaign = Campaign.objects.get(code="5137-btc-nsnn")
     units = list(campaign.units.order_by("code"))

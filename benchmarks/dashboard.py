@@ -67,8 +67,8 @@ def _real_63(campaign: Any) -> None:
     """Campaign 5137 as on 5/5/2020: a third of the provinces along the path."""
     from django.contrib.auth.models import User
 
+    from core.enums import Role
     from tests.cast import PATH, fill_complete
-    from workflow.roles import Role
     from workflow.services import role_grant, submission_start, submission_transition
 
     units = list(campaign.units.order_by("code"))
@@ -101,10 +101,10 @@ def _synthetic(units: int) -> Any:
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.status import STATUS
 
+    from core.enums import Stage
     from submissions.models import AdministrativeUnit, Campaign, Region, Submission
     from workflow.flows import SubmissionFlow
     from workflow.models import AuditRecord, DeadlineExtension, SubmissionVersion
-    from workflow.stages import Stage
     from workflow.transitions import TRANSITIONS
 
     rng = random.Random(5137)  # noqa: S311 (synthetic data, not secrets)
@@ -214,8 +214,8 @@ def _run(units: int, rounds: int) -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from core.enums import Role
     from submissions.models import Campaign
-    from workflow.roles import Role
     from workflow.services import role_grant
 
     coordinator = User.objects.create_user("bench.coordinator", email="c@example.vn")

@@ -467,9 +467,9 @@ def _populate() -> list[int]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
 
+    from core.enums import Role
     from submissions.models import Campaign
     from tests.cast import fill_complete
-    from workflow.roles import Role
     from workflow.services import role_grant, submission_start
 
     campaign = Campaign.objects.get(code=load.CAMPAIGN)

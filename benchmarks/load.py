@@ -371,7 +371,7 @@ _SERVER_KINDS = (
 
 
 def _server_times(since: float, until: float = math.inf) -> dict[str, list[float]]:
-    """The app's own time per request (config.logs.RequestLogMiddleware), by kind of page,
+    """The app's own time per request (core.logs.RequestLogMiddleware), by kind of page,
     for the requests logged between ``since`` and ``until`` (epoch seconds: the warm-up and
     the other phase are left out)."""
     times: dict[str, list[float]] = defaultdict(list)
@@ -580,9 +580,9 @@ def _populate(users: int) -> Baseline:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
 
+    from core.enums import Role
     from submissions.models import Campaign
     from tests.cast import PATH, fill_complete
-    from workflow.roles import Role
     from workflow.services import role_grant, submission_start, submission_transition
 
     campaign = Campaign.objects.get(code=CAMPAIGN)
@@ -839,9 +839,10 @@ def _profile(accounts: list[dict[str, str]]) -> Profile:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from core.enums import Action
     from submissions.models import Campaign
     from workflow.models import AuditRecord
-    from workflow.transitions import Action, transitions_from
+    from workflow.transitions import transitions_from
 
     clients = _clients(accounts)
     campaign = Campaign.objects.get(code=CAMPAIGN)

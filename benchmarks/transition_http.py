@@ -32,12 +32,10 @@ def _run(rounds: int, connection: object, capture: type) -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from core.enums import Action, Role, Stage
     from submissions.models import Campaign
     from tests.cast import fill_complete
-    from workflow.roles import Role
     from workflow.services import role_grant, submission_start, submission_transition
-    from workflow.stages import Stage
-    from workflow.transitions import Action
 
     campaign = Campaign.objects.get(code="5137-btc-nsnn")
     units = list(campaign.units.order_by("code"))
@@ -104,10 +102,9 @@ def _sign_presses(
     from django.conf import settings
     from django.urls import reverse
 
+    from core.enums import Action, Stage
     from workflow.models import Receipt
     from workflow.services import submission_transition
-    from workflow.stages import Stage
-    from workflow.transitions import Action
 
     for s in submissions:
         submission_transition(

@@ -29,7 +29,7 @@ control_socket_disable = True
 SHM = "/dev/shm"  # noqa: S108
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 
-# Django writes one structured line per request (config.logs.RequestLogMiddleware), so
+# Django writes one structured line per request (core.logs.RequestLogMiddleware), so
 # gunicorn's own access log would only repeat it. Its error log is JSON too, unless
 # LOG_FORMAT=text.
 accesslog = None
@@ -41,7 +41,7 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "config.logs.JsonFormatter"}},
+        "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
         "handlers": {
             name: {
                 "class": "logging.StreamHandler",

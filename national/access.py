@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.enums import Role
 from submissions.models import Campaign
 from workflow import access
 from workflow.access import AnyUser
-from workflow.roles import Role
 
 from .models import NationalVersion
 

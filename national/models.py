@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.enums import Stage
 from submissions.models import (
     AdministrativeUnit,
     Campaign,
@@ -30,7 +31,6 @@ from submissions.models import (
 )
 from workflow.deadlines import Status as Standing
 from workflow.models import AppendOnly, AuditRecord, SubmissionVersion
-from workflow.stages import Stage
 
 
 class NationalVersion(AppendOnly):

@@ -29,6 +29,7 @@ from django.db.models import (
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.enums import Action, Stage
 from submissions import selectors as content
 from submissions.models import (
     Campaign,
@@ -41,8 +42,6 @@ from submissions.models import (
 from submissions.selectors import ColumnTree, HeaderCell
 from workflow.deadlines import Status as Standing
 from workflow.models import AuditRecord, Receipt, SubmissionVersion
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from .figures import FIGURES, INVEST, METHOD, RATES, RECURRENT, Rate
 from .models import NationalVersion, VersionFigures, VersionProvince

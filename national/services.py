@@ -27,14 +27,13 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import Model, QuerySet, Value
 from django.utils.translation import gettext as _
 
-from config import clock
+from core import clock
+from core.enums import Action, Stage
 from submissions.models import Campaign, LineItem, Submission
 from workflow.models import SubmissionProcess
 from workflow.selectors import attach_standings
 from workflow.services import TransitionError, submission_transition
-from workflow.stages import Stage
 from workflow.tasks import schedule_render
-from workflow.transitions import Action
 
 from . import access, figures, selectors
 from .models import (

@@ -16,8 +16,8 @@ from pathlib import Path
 from celery import shared_task
 from django.db import transaction
 
-from config import clock
-from config.celery import queue_or_run
+from core import clock
+from core.background import queue_or_run
 from workflow.tasks import RENDER_TASK_OPTIONS, write_whole
 
 from .models import NationalVersion, VersionDocument

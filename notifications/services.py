@@ -25,7 +25,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from config import clock
+from core import clock
 
 from .models import Email
 
@@ -84,7 +84,7 @@ def emails_queue(
 
 
 def _hand_off(pks: list[int]) -> None:
-    from config.celery import queue_or_run
+    from core.background import queue_or_run
 
     from .tasks import deliver_emails
 

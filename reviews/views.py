@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.enums import Action
 from submissions import selectors as content
 from workflow import access, selectors, services
 from workflow.models import SubmissionVersion
 from workflow.snapshots import build
-from workflow.transitions import Action
 
 from .forms import DecisionForm, ExtensionForm
 

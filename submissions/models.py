@@ -23,8 +23,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from config import clock
-from workflow.stages import Stage
+from core import clock
+from core.enums import Stage
 
 # Amounts are million VND to the thousand đồng; percentages have two decimals.
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")

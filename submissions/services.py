@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from config import clock
+from core import clock
 from workflow.access import can_edit_submission
 
 from . import selectors

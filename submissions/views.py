@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.downloads import private_file_response
+from core.downloads import private_file_response
 from workflow import access
 from workflow import selectors as workflow_selectors
 from workflow.deadlines import submission_deadlines

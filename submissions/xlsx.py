@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from config import clock
+from core import clock
 
 from . import selectors
 from .models import Campaign, Submission, TemplateColumn

@@ -8,12 +8,10 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
+from core.enums import Action, Role, Stage
 from submissions import selectors, services
 from submissions.models import Submission
-from workflow.roles import Role
 from workflow.services import submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from .helpers import COMPLETE_ROW
 

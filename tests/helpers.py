@@ -92,9 +92,8 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
 def submit_through_the_page(client: Any, submission: Submission, drafter: Any) -> Receipt:
     """The drafter presses "submit" on the page: told it was done, the submission at the
     department, and its receipt (returned for the caller's checks)."""
+    from core.enums import Action, Stage
     from workflow.models import Receipt
-    from workflow.stages import Stage
-    from workflow.transitions import Action
 
     client.force_login(drafter)
     response = client.post(

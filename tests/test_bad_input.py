@@ -17,6 +17,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from core.enums import Role, Stage
 from submissions.inputs import parse_number
 from submissions.models import (
     ANSWER_MAX,
@@ -34,8 +35,6 @@ from workflow.models import (
     DeadlineExtension,
     StageSchedule,
 )
-from workflow.roles import Role
-from workflow.stages import Stage
 
 from .cast import Cast, drive_to
 from .helpers import appendix_post, line_by_code

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
 
-from config import clock
+from core import clock
 
 from .deploy.test_check_deploy import BASE_DIR, manage, production_env
 
@@ -81,7 +81,7 @@ def _dev_now(start: str) -> subprocess.CompletedProcess[str]:
             "-v",
             "0",
             "-c",
-            "from config import clock; print(clock.now())",
+            "from core import clock; print(clock.now())",
         ],
         cwd=BASE_DIR,
         env=env,

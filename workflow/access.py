@@ -13,10 +13,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.models import UserObjectPermission
 
+from core.enums import Role, Stage
 from submissions.models import AdministrativeUnit, Attachment, Campaign, Submission
 
-from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role, group_name
-from .stages import Stage
+from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
 from .transitions import Transition, transitions_from
 
 AnyUser = User | AnonymousUser

@@ -22,11 +22,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config import clock
+from core import clock
+from core.enums import Stage
 from submissions.models import Campaign, Submission
 
 from .calendar import WorkingCalendar
-from .stages import Stage
 
 # A day a coordinator names for a campaign (a stage's fixed due day, an extension, a swapped
 # day of the calendar) lies within the campaign's year and this many years either side.

@@ -21,12 +21,12 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 
-from config import clock
+from core import clock
+from core.enums import Action, Role
 from submissions import services as drafting
 from submissions.models import AdministrativeUnit, Campaign, Submission
 from submissions.reference import load_reference_data
 
-from .roles import Role
 from .services import (
     NoteInput,
     role_grant,
@@ -34,7 +34,6 @@ from .services import (
     submission_start,
     submission_transition,
 )
-from .transitions import Action
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_PASSWORD = "demo-5137"  # noqa: S105 - printed for the demo; never used outside it

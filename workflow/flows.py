@@ -14,8 +14,9 @@ from typing import Any
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from core.enums import Action
+
 from .models import SubmissionProcess
-from .transitions import Action
 
 
 def _unit(process: Any) -> Any:

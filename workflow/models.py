@@ -10,11 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from core.enums import Action, Role, Stage
 from submissions.models import LineItem, OutlinePoint, Submission
-
-from .roles import Role
-from .stages import Stage
-from .transitions import Action
 
 # What a reviewer or coordinator writes: a reason, a note on a row or point.
 REASON_MAX = 4000

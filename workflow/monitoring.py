@@ -40,15 +40,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
-from config import clock
+from core import clock
+from core.enums import Action, Role, Stage
 from submissions.models import AdministrativeUnit, Campaign, Submission
 
 from .calendar import WorkingCalendar
 from .deadlines import LADDER, Schedule, Status, open_status
 from .models import AuditRecord
-from .roles import Role
-from .stages import Stage
-from .transitions import Action, roles_at
+from .transitions import roles_at
 
 STAGE_ORDER = {stage: n for n, stage in enumerate([*LADDER, Stage.CONSOLIDATED])}
 STATUS_ORDER = {

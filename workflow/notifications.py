@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import translation
 from guardian.shortcuts import get_users_with_perms
 
+from core.enums import Action, Role, Stage
 from submissions.models import AdministrativeUnit
 
-from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role
-from .stages import Stage
-from .transitions import Action, transitions_from
+from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION
+from .transitions import transitions_from
 
 if TYPE_CHECKING:
     from .models import AuditRecord

@@ -28,7 +28,7 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from config import clock
+from core import clock
 
 from .signing import service_signer
 

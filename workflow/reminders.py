@@ -29,7 +29,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from viewflow.workflow.timers import fire_due_timers
 
-from config import clock
+from core import clock
+from core.enums import Role, Stage
 from notifications.services import email_render, emails_queue
 from submissions.models import Submission
 
@@ -38,8 +39,6 @@ from .calendar import WorkingCalendar
 from .deadlines import LADDER, Schedule
 from .models import DeadlineExtension, Reminder
 from .notifications import coordinators, next_actors, site_url, unit_holders
-from .roles import Role
-from .stages import Stage
 
 log = logging.getLogger(__name__)
 

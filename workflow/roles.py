@@ -8,18 +8,7 @@ national, given by a global permission through the group.
 
 from __future__ import annotations
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
-
-class Role(models.TextChoices):
-    DRAFTER = "drafter", _("Drafter")
-    DEPARTMENT_REVIEWER = "department_reviewer", _("Department reviewer")
-    PROVINCIAL_SIGNATORY = "provincial_signatory", _("Provincial signatory")
-    MINISTRY_CHECKER = "ministry_checker", _("Ministry checker")
-    MINISTRY_COORDINATOR = "ministry_coordinator", _("Ministry coordinator")
-    ADMINISTRATOR = "administrator", _("Administrator")
-
+from core.enums import Role
 
 # Role -> the object permission on AdministrativeUnit that scopes it.
 UNIT_PERMISSION = {

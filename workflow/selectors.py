@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.text import capfirst
 from viewflow.workflow.status import STATUS
 
+from core.enums import Action, Role, Stage
 from submissions.models import LineItem, Submission
 
 from . import access
@@ -21,10 +22,8 @@ from .models import (
     SubmissionProcess,
     SubmissionVersion,
 )
-from .roles import Role
 from .snapshots import LINE_FIELDS, line_value
-from .stages import Stage
-from .transitions import TRANSITIONS, Action, roles_at
+from .transitions import TRANSITIONS, roles_at
 
 
 def timeline(submission: Submission) -> QuerySet[AuditRecord]:

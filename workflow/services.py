@@ -14,7 +14,8 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from config import clock
+from core import clock
+from core.enums import Action, Role, Stage
 from submissions.models import AdministrativeUnit, Campaign, OutlinePoint, Submission
 from submissions.readiness import readiness_of
 from submissions.services import submission_create
@@ -29,9 +30,8 @@ from .models import (
     SubmissionProcess,
     SubmissionVersion,
 )
-from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, Role, group_name
-from .stages import Stage
-from .transitions import NODE_STAGE, Action, find
+from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
+from .transitions import NODE_STAGE, find
 
 
 @transaction.atomic

@@ -16,12 +16,12 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
-from config.celery import queue_or_run
+from core.background import queue_or_run
 
 if TYPE_CHECKING:
     from .models import Receipt
 
-from config import clock
+from core import clock
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +62,10 @@ def render_receipt_pdf(receipt_pk: int) -> str:
     the receipt's own name, whole (temporary file, then rename); a render whose row update was
     lost (a database cut) left it there, and the next one records that file.
     """
+    from core.enums import Action
+
     from . import pdf
     from .models import Receipt
-    from .transitions import Action
 
     with transaction.atomic():
         receipt = (

@@ -9,22 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
-from .stages import Stage
-
-
-class Action(models.TextChoices):
-    SUBMIT = "submit", _("Submit for review")
-    APPROVE = "approve", _("Approve")
-    SIGN = "sign", _("Sign off")
-    ACCEPT = "accept", _("Accept")
-    RETURN = "return", _("Return")
-    CONSOLIDATE = "consolidate", _("Consolidate")
-    REOPEN = "reopen", _("Reopen")
+from core.enums import Action, Role, Stage
 
 
 @dataclass(frozen=True)

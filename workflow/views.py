@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 
-from config.downloads import private_file_response
-from config.security import client_ip
+from core.downloads import private_file_response
+from core.security import client_ip
 
 from . import access
 from .models import Receipt

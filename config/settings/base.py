@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "guardian",
+    "core",
     "submissions",
     "workflow",
     "reviews",
@@ -41,17 +42,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Probes first: no host check, HTTPS redirect or request log for them (config.health).
-    "config.health.HealthCheckMiddleware",
-    "config.logs.RequestLogMiddleware",
+    # Probes first: no host check, HTTPS redirect or request log for them (core.health).
+    "core.health.HealthCheckMiddleware",
+    "core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.middleware.LanguageMiddleware",
+    "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.middleware.NoStoreWhenSignedInMiddleware",
+    "core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its page.
@@ -118,8 +119,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 # The request header that carries the client's address when a reverse proxy we run sets it
 # (nginx: X-Real-IP -> "HTTP_X_REAL_IP"); empty: the peer address. Never set it when
 # clients can reach the app server directly, or they choose their own address.
@@ -149,7 +150,7 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media-not-served/"
 # Behind our nginx, those views only check access and name the file in X-Accel-Redirect
 # under this prefix, an internal nginx location aliased to MEDIA_ROOT (deploy/nginx); nginx
-# sends the bytes. Empty (make run, tests, no nginx): Django sends them (config.downloads).
+# sends the bytes. Empty (make run, tests, no nginx): Django sends them (core.downloads).
 MEDIA_ACCEL_REDIRECT_PREFIX = env.str("DJANGO_MEDIA_ACCEL_PREFIX", default="")
 
 # Attachments: the accepted kinds (by content) and the size limit.
@@ -187,7 +188,7 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "config.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.clock import parse_start
+from core.clock import parse_start
 
 from .base import *  # noqa: F403
 from .base import env

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from core.enums import Stage
 from submissions.models import Campaign
 from workflow.services import submission_start
-from workflow.stages import Stage
 
 from ..cast import drive_to, make_cast
 from .conftest import ARTIFACTS

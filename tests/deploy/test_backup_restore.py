@@ -17,9 +17,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from core.enums import Stage
 from submissions.models import Submission
 from workflow.models import Receipt
-from workflow.stages import Stage
 
 from ..cast import Cast, drive_to
 from ..conftest import is_postgresql

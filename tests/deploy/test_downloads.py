@@ -22,13 +22,11 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from config.downloads import private_file_response
+from core.downloads import private_file_response
+from core.enums import Action, Role, Stage
 from submissions.models import Attachment, Submission
 from workflow.models import Receipt
-from workflow.roles import Role
 from workflow.services import submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import fill_complete
 from .nginx_site import NGINX, main_config, media_locations, self_signed_pair, site

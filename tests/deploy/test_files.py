@@ -320,7 +320,7 @@ def test_gunicorn_config_logs_json_and_leaves_the_access_log_to_django(
     assert namespace["bind"] == "0.0.0.0:8000"
     assert namespace["accesslog"] is None
     formatter = namespace["logconfig_dict"]["formatters"]["json"]["()"]
-    assert formatter == "config.logs.JsonFormatter"
+    assert formatter == "core.logs.JsonFormatter"
 
 
 def unit(name: str) -> str:

@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
-from workflow.roles import Role
+from core.enums import Role
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 

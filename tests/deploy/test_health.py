@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from config import health
+from core import health
 
 pytestmark = pytest.mark.django_db
 

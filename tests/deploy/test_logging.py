@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from config.logs import JsonFormatter
+from core.logs import JsonFormatter
 
 
 def _request_lines(caplog: Any) -> list[logging.LogRecord]:

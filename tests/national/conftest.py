@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from core.enums import Role, Stage
 from submissions import selectors, services
 from submissions.models import Campaign, ProblemKind, Submission
-from workflow.roles import Role
 from workflow.services import role_grant, submission_transition
-from workflow.stages import Stage
 
 from ..cast import PATH, Cast
 

@@ -11,13 +11,11 @@ import pytest
 from django.core import mail
 from django.db import connection, connections, transaction
 
+from core.enums import Action, Role, Stage
 from national.models import NationalVersion, VersionLine, VersionProvince
 from national.services import ConsolidationError, consolidation_run
 from submissions.models import Campaign, Submission
 from workflow.models import AuditRecord, Receipt, SubmissionProcess
-from workflow.roles import Role
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import Cast
 from ..helpers import race

@@ -10,15 +10,13 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from core.enums import Action, Role, Stage
 from national import selectors
 from national.models import NationalVersion, VersionLine, VersionProvince
 from national.services import ConsolidationError, consolidation_run
 from submissions.models import Campaign, Submission
 from workflow.models import AuditRecord, Receipt, SubmissionVersion
-from workflow.roles import Role
 from workflow.services import submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import Cast
 from .conftest import advance, fill_varied

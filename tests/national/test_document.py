@@ -17,13 +17,12 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from config import clock
+from core import clock
+from core.enums import Role, Stage
 from national.models import NationalVersion, VersionDocument
 from national.services import consolidation_run
 from national.tasks import render_version_pdf, store_version_pdf
 from submissions.models import Campaign, Submission
-from workflow.roles import Role
-from workflow.stages import Stage
 
 from ..cast import Cast
 from ..helpers import race

@@ -15,11 +15,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core.enums import Role, Stage
 from national.models import NationalVersion
 from national.services import consolidation_run
 from submissions.models import Campaign, Submission
-from workflow.roles import Role
-from workflow.stages import Stage
 
 from ..cast import Cast
 from .test_pages import vn

@@ -13,11 +13,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from core.enums import Role, Stage
 from national.models import NationalVersion
 from submissions.models import Campaign
 from workflow.demo import HANOI_LINES, SCALE
-from workflow.roles import Role
-from workflow.stages import Stage
 
 from ..cast import Cast
 

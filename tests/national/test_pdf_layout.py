@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from core.enums import Role, Stage
 from national import selectors
 from national.models import NationalVersion
 from national.pdf import render_national_report
@@ -30,8 +31,6 @@ from submissions import selectors as content
 from submissions import services
 from submissions.models import Campaign, Submission
 from submissions.templatetags.appendix import amount
-from workflow.roles import Role
-from workflow.stages import Stage
 
 from ..cast import Cast
 from ..pdfwords import Page, pages

@@ -12,13 +12,12 @@ from typing import Any
 
 import time_machine
 
+from core.enums import Role, Stage
 from national import selectors
 from national.models import NationalVersion, VersionProvince
 from national.services import consolidation_run
 from submissions.models import Campaign, Submission
 from workflow.deadlines import Status
-from workflow.roles import Role
-from workflow.stages import Stage
 
 from ..cast import Cast
 

@@ -8,12 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
+from core.enums import Action, Role, Stage
 from submissions import services
 from submissions.models import Submission
-from workflow.roles import Role
 from workflow.services import submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import Cast, drive_to, fill_complete
 

@@ -21,11 +21,10 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.enums import Role, Stage
 from submissions import services
 from submissions.models import Submission
 from submissions.selectors import appendix_fingerprint, appendix_lines, appendix_table
-from workflow.roles import Role
-from workflow.stages import Stage
 
 from ..cast import Cast, drive_to, fill_complete
 from ..helpers import line_by_code

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from core.enums import Role
 from submissions.models import Submission
-from workflow.roles import Role
 from workflow.transitions import TRANSITIONS, Transition
 
 from ..cast import Cast, drive_to, fill_complete

@@ -11,12 +11,10 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from core.enums import Action, Role, Stage
 from submissions.models import Campaign
 from workflow.models import Receipt
-from workflow.roles import Role
 from workflow.services import submission_start, submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import fill_complete, make_cast
 from ..helpers import submit_through_the_page

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from core.enums import Action, Role, Stage
 from submissions.models import Submission
 from workflow.models import AuditRecord, DeadlineExtension
-from workflow.roles import Role
 from workflow.services import (
     TransitionError,
     current_due,
@@ -24,8 +24,6 @@ from workflow.services import (
     submission_start,
     submission_transition,
 )
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import Cast, drive_to
 from ..helpers import race

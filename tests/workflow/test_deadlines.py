@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 import time_machine
 
+from core.enums import Role, Stage
 from submissions.models import Campaign, Submission
 from workflow.calendar import WorkingCalendar
 from workflow.deadlines import Status, province_standing, reached_ministry
 from workflow.models import CalendarException
-from workflow.roles import Role
-from workflow.stages import Stage
 
 from ..cast import Cast, drive_to, fill_complete
 

@@ -10,10 +10,10 @@ import re
 import pytest
 from django.utils import translation
 
+from core.enums import Stage
 from submissions.models import Submission
 from workflow import pdf
 from workflow.models import Receipt
-from workflow.stages import Stage
 from workflow.templatetags.decree30 import decree_date
 
 from ..cast import Cast, drive_to

@@ -15,12 +15,12 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from config import clock
+from core import clock
+from core.enums import Stage
 from submissions.models import Submission
 from workflow import access, selectors
 from workflow.models import AuditRecord, Reminder
 from workflow.reminders import reminders_sweep
-from workflow.stages import Stage
 
 
 def test_the_demo_story(db: None, client: Any) -> None:

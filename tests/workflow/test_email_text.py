@@ -8,12 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core import mail
 
+from core.enums import Action, Role, Stage
 from submissions.models import Submission
 from workflow.reminders import reminders_send
-from workflow.roles import Role
 from workflow.services import NoteInput, submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import Cast, drive_to
 

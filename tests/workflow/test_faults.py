@@ -28,13 +28,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from core.enums import Role, Stage
 from notifications.models import Email
 from notifications.services import outbox_sweep
 from submissions.models import Submission
 from workflow.models import AuditRecord, Receipt
 from workflow.receipts import receipt_files_unreferenced
-from workflow.roles import Role
-from workflow.stages import Stage
 from workflow.tasks import receipt_pdf_name, render_missing_receipts, render_receipt_pdf
 
 from .. import redis_server

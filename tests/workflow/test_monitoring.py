@@ -17,12 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
+from core.enums import Action, Role, Stage
 from submissions.models import Submission
 from workflow import monitoring
-from workflow.roles import Role
 from workflow.services import deadline_extend, submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import Cast, drive_to
 

@@ -10,11 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from core.enums import Action, Role, Stage
 from submissions.models import Submission
-from workflow.roles import Role
 from workflow.services import submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import Cast, drive_to
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from core.enums import Role
 from submissions.models import Attachment, Submission
-from workflow.roles import Role
 
 from ..helpers import appendix_post, line_by_code
 

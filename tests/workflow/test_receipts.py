@@ -17,15 +17,13 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pypdf import PdfReader
 
+from core.enums import Action, Role, Stage
 from submissions.models import Submission
 from workflow import pdf
 from workflow.models import Receipt, SubmissionVersion
 from workflow.receipts import check_chain
-from workflow.roles import Role
 from workflow.services import submission_transition
 from workflow.signing import ensure_dev_key
-from workflow.stages import Stage
-from workflow.transitions import Action
 from workflow.verification import Verdict, check_pdf
 
 from ..cast import Cast, drive_to, fill_complete

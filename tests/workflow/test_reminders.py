@@ -14,12 +14,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.enums import Role, Stage
 from submissions.models import Submission
 from workflow.models import Reminder
 from workflow.reminders import reminders_sweep
-from workflow.roles import Role
 from workflow.services import deadline_extend
-from workflow.stages import Stage
 
 from ..cast import Cast, drive_to
 

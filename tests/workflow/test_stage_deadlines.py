@@ -8,14 +8,12 @@ from typing import Any
 
 import time_machine
 
+from core.enums import Action, Role, Stage
 from submissions.models import Submission
 from workflow.calendar import WorkingCalendar
 from workflow.deadlines import Schedule, Status, submission_deadlines
 from workflow.models import StageSchedule
-from workflow.roles import Role
 from workflow.services import deadline_extend, submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import Cast, fill_complete
 

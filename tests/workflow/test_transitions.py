@@ -17,12 +17,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
+from core.enums import Action, Role, Stage
 from submissions.models import LineItem, Submission
 from workflow.models import AuditRecord, SubmissionProcess
-from workflow.roles import Role
 from workflow.services import NoteInput, TransitionError, submission_transition
-from workflow.stages import Stage
-from workflow.transitions import Action
 
 from ..cast import Cast, fill_complete
 from ..helpers import submit_through_the_page

@@ -51,7 +51,7 @@ def test_uploads_past_the_limit_from_one_address_are_refused_others_still_served
 
 @pytest.mark.django_db
 def test_behind_the_proxy_the_address_it_reports_is_the_key(client: Any, settings: Any) -> None:
-    """Keyed by the one definition of the client's address (config.security.client_ip)."""
+    """Keyed by the one definition of the client's address (core.security.client_ip)."""
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     for _ in range(3):
         assert (

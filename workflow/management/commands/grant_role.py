@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.enums import Role
 from submissions.models import AdministrativeUnit, Campaign
-from workflow.roles import Role
 from workflow.services import role_grant
 
 

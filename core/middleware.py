@@ -35,7 +35,7 @@ class LanguageMiddleware:
 
 class NoStoreWhenSignedInMiddleware:
     """Every answer to a signed-in user is kept by no cache (Cache-Control: private, no-store,
-    as the private downloads of config.downloads already say).
+    as the private downloads of core.downloads already say).
 
     A province's figures stay out of a shared office computer's disk cache and back
     button, and out of any proxy between; public pages (sign-in, /verify/, static files)

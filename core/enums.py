@@ -1,0 +1,36 @@
+"""The words of the engine: the stages a submission passes, the roles people hold, the
+actions they take. This module imports no app of the project, so every app may use it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    DRAFTING = "drafting", _("Drafting")
+    DEPARTMENT_REVIEW = "department_review", _("Department review")
+    PROVINCIAL_SIGNOFF = "provincial_signoff", _("Provincial sign-off")
+    MINISTRY_CHECK = "ministry_check", _("Ministry check")
+    CONSOLIDATION = "consolidation", _("Awaiting consolidation")
+    CONSOLIDATED = "consolidated", _("Consolidated")
+
+
+class Role(models.TextChoices):
+    DRAFTER = "drafter", _("Drafter")
+    DEPARTMENT_REVIEWER = "department_reviewer", _("Department reviewer")
+    PROVINCIAL_SIGNATORY = "provincial_signatory", _("Provincial signatory")
+    MINISTRY_CHECKER = "ministry_checker", _("Ministry checker")
+    MINISTRY_COORDINATOR = "ministry_coordinator", _("Ministry coordinator")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("Submit for review")
+    APPROVE = "approve", _("Approve")
+    SIGN = "sign", _("Sign off")
+    ACCEPT = "accept", _("Accept")
+    RETURN = "return", _("Return")
+    CONSOLIDATE = "consolidate", _("Consolidate")
+    REOPEN = "reopen", _("Reopen")
