@@ -50,10 +50,10 @@ def _sixty_three() -> Any:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from campaigns.models import Campaign
     from core.enums import Role, Stage
     from national.services import consolidation_run
     from national.xlsx import national_workbook
-    from submissions.models import Campaign
     from tests.cast import PATH, fill_complete
     from workflow.services import role_grant, submission_start, submission_transition
 
@@ -159,10 +159,10 @@ ANALYZE;
 def _synthetic(first: Any, repetitions: int) -> None:
     from django.db import connection, transaction
 
+    from campaigns.models import Region
     from national import selectors
     from national.models import NationalVersion, VersionLine
     from national.services import figures_freeze
-    from submissions.models import Region
 
     campaign = first.campaign
     included = first.provinces.filter(status="included").select_related("consolidation").first()

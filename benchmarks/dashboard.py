@@ -101,8 +101,9 @@ def _synthetic(units: int) -> Any:
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.status import STATUS
 
+    from campaigns.models import AdministrativeUnit, Campaign, Region
     from core.enums import Stage
-    from submissions.models import AdministrativeUnit, Campaign, Region, Submission
+    from submissions.models import Submission
     from workflow.flows import SubmissionFlow
     from workflow.models import AuditRecord, DeadlineExtension, SubmissionVersion
     from workflow.transitions import TRANSITIONS
@@ -214,8 +215,8 @@ def _run(units: int, rounds: int) -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from campaigns.models import Campaign
     from core.enums import Role
-    from submissions.models import Campaign
     from workflow.services import role_grant
 
     coordinator = User.objects.create_user("bench.coordinator", email="c@example.vn")

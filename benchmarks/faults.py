@@ -467,8 +467,8 @@ def _populate() -> list[int]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
 
+    from campaigns.models import Campaign
     from core.enums import Role
-    from submissions.models import Campaign
     from tests.cast import fill_complete
     from workflow.services import role_grant, submission_start
 

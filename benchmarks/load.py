@@ -580,8 +580,8 @@ def _populate(users: int) -> Baseline:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
 
+    from campaigns.models import Campaign
     from core.enums import Role
-    from submissions.models import Campaign
     from tests.cast import PATH, fill_complete
     from workflow.services import role_grant, submission_start, submission_transition
 
@@ -638,7 +638,7 @@ def _populate(users: int) -> Baseline:
 
 def _baseline(accounts: list[dict[str, str]]) -> Baseline:
     """Where the records and the receipt counter stand before a phase of the load."""
-    from submissions.models import Campaign
+    from campaigns.models import Campaign
     from workflow.models import AuditRecord
 
     campaign = Campaign.objects.get(code=CAMPAIGN)
@@ -679,7 +679,8 @@ def _checks(figures: LoadFigures, baseline: Baseline) -> list[tuple[str, str, bo
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from submissions.models import Campaign, Submission
+    from campaigns.models import Campaign
+    from submissions.models import Submission
     from workflow.flows import SubmissionFlow
     from workflow.models import AuditRecord, Receipt
     from workflow.transitions import NODE_STAGE
@@ -803,7 +804,7 @@ def _profile_pages(accounts: list[dict[str, str]]) -> dict[str, tuple[float, flo
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from submissions.models import Campaign
+    from campaigns.models import Campaign
 
     clients = _clients(accounts)
     pks = list(
@@ -839,8 +840,8 @@ def _profile(accounts: list[dict[str, str]]) -> Profile:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from campaigns.models import Campaign
     from core.enums import Action
-    from submissions.models import Campaign
     from workflow.models import AuditRecord
     from workflow.transitions import transitions_from
 
@@ -1049,7 +1050,7 @@ BARE_STATEMENTS = {
         "INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token,"
         " process_id, data, owner_permission, owner_permission_obj_pk)"
         " VALUES (%(flow_task)s, 'HUMAN', 'NEW', now(), 'start', %(process)s, '{}',"
-        " 'submissions.signoff_unit', %(unit_pk)s) RETURNING id"
+        " 'campaigns.signoff_unit', %(unit_pk)s) RETURNING id"
     ),
     "previous_next": (
         "INSERT INTO viewflow_task_previous (from_task_id, to_task_id)"
@@ -1147,7 +1148,7 @@ def _bare_targets(dbname: str) -> list[dict[str, Any]]:
             cursor.execute(
                 "SELECT s.id, s.campaign_id, s.unit_id, u.code, u.name,"
                 " (SELECT id FROM auth_user WHERE username = 'load.department_reviewer.1'),"
-                " (SELECT id FROM django_content_type WHERE app_label = 'submissions'"
+                " (SELECT id FROM django_content_type WHERE app_label = 'campaigns'"
                 "  AND model = 'administrativeunit')"
                 " FROM submissions_submission s JOIN submissions_administrativeunit u"
                 " ON u.id = s.unit_id ORDER BY s.id"

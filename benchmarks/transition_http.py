@@ -32,8 +32,8 @@ def _run(rounds: int, connection: object, capture: type) -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from campaigns.models import Campaign
     from core.enums import Action, Role, Stage
-    from submissions.models import Campaign
     from tests.cast import fill_complete
     from workflow.services import role_grant, submission_start, submission_transition
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from campaigns.models import Campaign
 from core.enums import Role
-from submissions.models import Campaign
 from workflow import access
 from workflow.access import AnyUser
 

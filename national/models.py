@@ -19,16 +19,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import AdministrativeUnit, Campaign, ProblemKind, TemplateRow
 from core.enums import Stage
-from submissions.models import (
-    AdministrativeUnit,
-    Campaign,
-    ProblemKind,
-    Submission,
-    TemplateRow,
-    amount_field,
-    percent_field,
-)
+from submissions.models import Submission, amount_field, percent_field
 from workflow.deadlines import Status as Standing
 from workflow.models import AppendOnly, AuditRecord, SubmissionVersion
 

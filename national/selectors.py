@@ -29,16 +29,10 @@ from django.db.models import (
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Campaign, OutlineSection, ProblemKind, TemplateColumn, TemplateRow
 from core.enums import Action, Stage
 from submissions import selectors as content
-from submissions.models import (
-    Campaign,
-    OutlineSection,
-    ProblemKind,
-    Submission,
-    TemplateColumn,
-    TemplateRow,
-)
+from submissions.models import Submission
 from submissions.selectors import ColumnTree, HeaderCell
 from workflow.deadlines import Status as Standing
 from workflow.models import AuditRecord, Receipt, SubmissionVersion

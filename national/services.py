@@ -27,9 +27,10 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import Model, QuerySet, Value
 from django.utils.translation import gettext as _
 
+from campaigns.models import Campaign
 from core import clock
 from core.enums import Action, Stage
-from submissions.models import Campaign, LineItem, Submission
+from submissions.models import LineItem, Submission
 from workflow.models import SubmissionProcess
 from workflow.selectors import attach_standings
 from workflow.services import TransitionError, submission_transition

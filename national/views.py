@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaigns.models import Campaign
 from core.downloads import private_file_response
 from submissions import selectors as content
-from submissions.models import Campaign
 
 from . import access, selectors, services, tasks, xlsx
 from .models import NationalVersion

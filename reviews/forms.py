@@ -8,9 +8,9 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Campaign
 from core.enums import Action, Stage
 from submissions.inputs import NFCInputMixin, text_field
-from submissions.models import Campaign
 from workflow.forms import DATE_ERRORS, bound_dates
 from workflow.models import REASON_MAX, REVIEW_NOTE_MAX
 from workflow.services import NoteInput

@@ -9,6 +9,8 @@ from django import forms
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import OutlineSection, ProblemKind
+
 from .inputs import (
     MAX_LENGTH_MESSAGE,
     LocalDecimalField,
@@ -27,8 +29,6 @@ from .models import (
     REFUSAL_COUNT_MAX,
     USE_FIELDS,
     LineItem,
-    OutlineSection,
-    ProblemKind,
 )
 
 

@@ -12,15 +12,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .models import (
-    ALLOCATION_FIELDS,
-    REASON_FOR,
-    USE_FIELDS,
-    LineItem,
-    NarrativeAnswer,
-    OutlineSection,
-    Submission,
-)
+from campaigns.models import OutlineSection
+
+from .models import ALLOCATION_FIELDS, REASON_FOR, USE_FIELDS, LineItem, NarrativeAnswer, Submission
 
 REQUIRED_AMOUNTS = ("demand", *ALLOCATION_FIELDS, "spent")
 # Asked for wherever money was spent: what it achieved against demand and Resolution 17, and

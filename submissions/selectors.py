@@ -16,18 +16,16 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import (
-    AMOUNT_FIELDS,
+from campaigns.models import (
     Campaign,
     Footnote,
-    LineItem,
-    NarrativeAnswer,
     OutlinePoint,
     OutlineSection,
-    Submission,
     TemplateColumn,
     TemplateRow,
 )
+
+from .models import AMOUNT_FIELDS, LineItem, NarrativeAnswer, Submission
 
 # The measures that add up across rows (amounts); percentages and text do not.
 TOTAL_FIELDS = (*AMOUNT_FIELDS, "allocated")

@@ -20,20 +20,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from campaigns.models import AdministrativeUnit, Campaign, ProblemKind, TemplateRow
 from core import clock
 from workflow.access import can_edit_submission
 
 from . import selectors
-from .models import (
-    AdministrativeUnit,
-    Attachment,
-    Campaign,
-    LineItem,
-    NarrativeAnswer,
-    ProblemKind,
-    Submission,
-    TemplateRow,
-)
+from .models import Attachment, LineItem, NarrativeAnswer, Submission
 
 CUSTOM_ORDER_START = 10_000  # own sub-items come after the template's, in creation order
 

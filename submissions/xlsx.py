@@ -35,10 +35,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from campaigns.models import Campaign, TemplateColumn
 from core import clock
 
 from . import selectors
-from .models import Campaign, Submission, TemplateColumn
+from .models import Submission
 from .selectors import ColumnTree, TableRow
 
 # What the hidden sheet of a province's download says; the import reads it back.

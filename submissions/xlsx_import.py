@@ -33,10 +33,12 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
+from campaigns.models import TemplateColumn
+
 from . import selectors
 from .attachments import package_has_macros
 from .forms import LineItemForm
-from .models import LineItem, Submission, TemplateColumn
+from .models import LineItem, Submission
 from .services import stale_import_message
 from .xlsx import FORMAT, MARGIN_ROWS, META_SHEET, SheetLayout, layout_for, sheet_extents
 

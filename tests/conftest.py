@@ -13,8 +13,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 
+from campaigns.models import AdministrativeUnit, Campaign
 from core.enums import Role
-from submissions.models import AdministrativeUnit, Campaign, Submission
+from submissions.models import Submission
 from workflow.services import role_grant, submission_start
 
 from .cast import Cast, make_cast

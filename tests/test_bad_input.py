@@ -17,6 +17,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.models import OutlinePoint
 from core.enums import Role, Stage
 from submissions.inputs import parse_number
 from submissions.models import (
@@ -25,7 +26,6 @@ from submissions.models import (
     Attachment,
     LineItem,
     NarrativeAnswer,
-    OutlinePoint,
     Submission,
 )
 from workflow.deadlines import LADDER

@@ -13,14 +13,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.models import UserObjectPermission
 
+from campaigns.models import AdministrativeUnit, Campaign
 from core.enums import Role, Stage
-from submissions.models import AdministrativeUnit, Attachment, Campaign, Submission
+from submissions.models import Attachment, Submission
 
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
 from .transitions import Transition, transitions_from
 
 AnyUser = User | AnonymousUser
-UNIT_APP = "submissions"
+UNIT_APP = AdministrativeUnit._meta.app_label
 
 
 def is_national(user: AnyUser) -> bool:

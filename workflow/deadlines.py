@@ -22,9 +22,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Campaign
 from core import clock
 from core.enums import Stage
-from submissions.models import Campaign, Submission
+from submissions.models import Submission
 
 from .calendar import WorkingCalendar
 

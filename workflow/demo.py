@@ -21,11 +21,12 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 
+from campaigns.models import AdministrativeUnit, Campaign
+from campaigns.reference import load_reference_data
 from core import clock
 from core.enums import Action, Role
 from submissions import services as drafting
-from submissions.models import AdministrativeUnit, Campaign, Submission
-from submissions.reference import load_reference_data
+from submissions.models import Submission
 
 from .services import (
     NoteInput,

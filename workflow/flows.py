@@ -37,22 +37,20 @@ class SubmissionFlow(flow.Flow):
 
     drafting = (
         flow.View(None)
-        .Permission("submissions.draft_unit", obj=_unit)
+        .Permission("campaigns.draft_unit", obj=_unit)
         .Assign(_owner_if_returned)
         .Next(this.department_review)
     )
     department_review = (
-        flow.View(None)
-        .Permission("submissions.review_unit", obj=_unit)
-        .Next(this.department_decided)
+        flow.View(None).Permission("campaigns.review_unit", obj=_unit).Next(this.department_decided)
     )
     department_decided = flow.If(this.approved).Then(this.provincial_signoff).Else(this.drafting)
     provincial_signoff = (
-        flow.View(None).Permission("submissions.signoff_unit", obj=_unit).Next(this.signoff_decided)
+        flow.View(None).Permission("campaigns.signoff_unit", obj=_unit).Next(this.signoff_decided)
     )
     signoff_decided = flow.If(this.approved).Then(this.ministry_check).Else(this.drafting)
     ministry_check = (
-        flow.View(None).Permission("submissions.check_unit", obj=_unit).Next(this.check_decided)
+        flow.View(None).Permission("campaigns.check_unit", obj=_unit).Next(this.check_decided)
     )
     check_decided = flow.If(this.approved).Then(this.consolidation).Else(this.drafting)
     # Waits for the coordinator's consolidation run.

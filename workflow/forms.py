@@ -9,8 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Campaign
 from submissions.inputs import NFCInputMixin, WholeNumberField, text_field
-from submissions.models import Campaign
 
 from .deadlines import LADDER, date_range, out_of_range_message
 from .models import CalendarException

@@ -10,8 +10,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from campaigns.models import OutlinePoint
 from core.enums import Action, Role, Stage
-from submissions.models import LineItem, OutlinePoint, Submission
+from submissions.models import LineItem, Submission
 
 # What a reviewer or coordinator writes: a reason, a note on a row or point.
 REASON_MAX = 4000
@@ -150,7 +151,7 @@ class Receipt(models.Model):
         _("verification code"), default=uuid.uuid4, unique=True, editable=False
     )
     campaign = models.ForeignKey(
-        "submissions.Campaign", on_delete=models.PROTECT, related_name="receipts"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="receipts"
     )
     number = models.PositiveIntegerField(_("number"))
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="receipts")
@@ -243,7 +244,7 @@ class StageSchedule(models.Model):
     """
 
     campaign = models.ForeignKey(
-        "submissions.Campaign", on_delete=models.CASCADE, related_name="stage_schedule"
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="stage_schedule"
     )
     stage = models.CharField(_("stage"), max_length=32, choices=Stage.choices)
     offset = models.SmallIntegerField(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from submissions.models import Campaign
+from campaigns.models import Campaign
 
 from . import access, monitoring, services
 from .calendar import WorkingCalendar

@@ -40,9 +40,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from campaigns.models import AdministrativeUnit, Campaign
 from core import clock
 from core.enums import Action, Role, Stage
-from submissions.models import AdministrativeUnit, Campaign, Submission
+from submissions.models import Submission
 
 from .calendar import WorkingCalendar
 from .deadlines import LADDER, Schedule, Status, open_status

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 from guardian.shortcuts import get_users_with_perms
 
+from campaigns.models import AdministrativeUnit
 from core.enums import Action, Role, Stage
-from submissions.models import AdministrativeUnit
 
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION
 from .transitions import transitions_from

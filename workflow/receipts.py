@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
-from submissions.models import Campaign, Submission
+from campaigns.models import Campaign
+from submissions.models import Submission
 
 from . import snapshots
 from .canonical import canonical

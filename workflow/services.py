@@ -14,9 +14,10 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from campaigns.models import AdministrativeUnit, Campaign, OutlinePoint
 from core import clock
 from core.enums import Action, Role, Stage
-from submissions.models import AdministrativeUnit, Campaign, OutlinePoint, Submission
+from submissions.models import Submission
 from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
@@ -39,7 +40,7 @@ def roles_ensure_groups() -> dict[Role, Group]:
     """One group per role; the coordinator's group carries the national permission."""
     groups = {role: Group.objects.get_or_create(name=group_name(role))[0] for role in Role}
     national = Permission.objects.get(
-        codename=NATIONAL_PERMISSION, content_type__app_label="submissions"
+        codename=NATIONAL_PERMISSION, content_type__app_label=access.UNIT_APP
     )
     groups[Role.MINISTRY_COORDINATOR].permissions.add(national)
     return groups
@@ -55,7 +56,7 @@ def role_grant(*, user: User, role: Role, units: list[AdministrativeUnit] | None
     if codename is None:
         return
     for unit in units or []:
-        assign_perm(f"submissions.{codename}", user, unit)
+        assign_perm(f"{access.UNIT_APP}.{codename}", user, unit)
 
 
 # --- Moving a submission -----------------------------------------------------------------

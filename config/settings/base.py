@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "core",
+    "campaigns",
     "submissions",
     "workflow",
     "reviews",

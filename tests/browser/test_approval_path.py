@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from submissions.models import Campaign
+from campaigns.models import Campaign
 from workflow.services import submission_start
 
 from ..cast import fill_complete, make_cast

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from campaigns.models import Campaign
 from core.enums import Stage
-from submissions.models import Campaign
 from workflow.services import submission_start
 
 from ..cast import drive_to, make_cast

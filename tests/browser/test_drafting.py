@@ -8,8 +8,8 @@ from typing import Any, cast
 import pytest
 from django.contrib.auth.models import User
 
+from campaigns.models import Campaign
 from core.enums import Role
-from submissions.models import Campaign
 from workflow.services import role_grant, submission_start
 
 from ..factories import UserFactory

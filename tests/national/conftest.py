@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from campaigns.models import Campaign, ProblemKind
 from core.enums import Role, Stage
 from submissions import selectors, services
-from submissions.models import Campaign, ProblemKind, Submission
+from submissions.models import Submission
 from workflow.services import role_grant, submission_transition
 
 from ..cast import PATH, Cast

@@ -11,10 +11,11 @@ import pytest
 from django.core import mail
 from django.db import connection, connections, transaction
 
+from campaigns.models import Campaign
 from core.enums import Action, Role, Stage
 from national.models import NationalVersion, VersionLine, VersionProvince
 from national.services import ConsolidationError, consolidation_run
-from submissions.models import Campaign, Submission
+from submissions.models import Submission
 from workflow.models import AuditRecord, Receipt, SubmissionProcess
 
 from ..cast import Cast

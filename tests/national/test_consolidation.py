@@ -10,11 +10,12 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from campaigns.models import Campaign
 from core.enums import Action, Role, Stage
 from national import selectors
 from national.models import NationalVersion, VersionLine, VersionProvince
 from national.services import ConsolidationError, consolidation_run
-from submissions.models import Campaign, Submission
+from submissions.models import Submission
 from workflow.models import AuditRecord, Receipt, SubmissionVersion
 from workflow.services import submission_transition
 

@@ -17,12 +17,13 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from campaigns.models import Campaign
 from core import clock
 from core.enums import Role, Stage
 from national.models import NationalVersion, VersionDocument
 from national.services import consolidation_run
 from national.tasks import render_version_pdf, store_version_pdf
-from submissions.models import Campaign, Submission
+from submissions.models import Submission
 
 from ..cast import Cast
 from ..helpers import race

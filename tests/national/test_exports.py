@@ -15,10 +15,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from campaigns.models import Campaign
 from core.enums import Role, Stage
 from national.models import NationalVersion
 from national.services import consolidation_run
-from submissions.models import Campaign, Submission
+from submissions.models import Submission
 
 from ..cast import Cast
 from .test_pages import vn

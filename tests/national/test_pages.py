@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from campaigns.models import Campaign
 from core.enums import Role, Stage
 from national.models import NationalVersion
-from submissions.models import Campaign
 from workflow.demo import HANOI_LINES, SCALE
 
 from ..cast import Cast

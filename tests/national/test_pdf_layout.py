@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from campaigns.models import Campaign
 from core.enums import Role, Stage
 from national import selectors
 from national.models import NationalVersion
@@ -29,7 +30,7 @@ from national.services import consolidation_run
 from national.xlsx import national_workbook
 from submissions import selectors as content
 from submissions import services
-from submissions.models import Campaign, Submission
+from submissions.models import Submission
 from submissions.templatetags.appendix import amount
 
 from ..cast import Cast

@@ -12,11 +12,12 @@ from typing import Any
 
 import time_machine
 
+from campaigns.models import Campaign
 from core.enums import Role, Stage
 from national import selectors
 from national.models import NationalVersion, VersionProvince
 from national.services import consolidation_run
-from submissions.models import Campaign, Submission
+from submissions.models import Submission
 from workflow.deadlines import Status
 
 from ..cast import Cast

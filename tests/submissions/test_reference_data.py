@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from submissions.models import (
+from campaigns.models import (
     AdministrativeUnit,
     Campaign,
     OutlinePoint,
@@ -18,7 +18,7 @@ from submissions.models import (
     TemplateColumn,
     TemplateRow,
 )
-from submissions.reference import DATA_DIR
+from campaigns.reference import DATA_DIR
 from submissions.selectors import column_tree
 
 # The letter as published, kept beside the data derived from it.

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from campaigns.models import Campaign
 from core.enums import Action, Role, Stage
-from submissions.models import Campaign
 from workflow.models import Receipt
 from workflow.services import submission_start, submission_transition
 

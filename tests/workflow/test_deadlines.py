@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import time_machine
 
+from campaigns.models import Campaign
 from core.enums import Role, Stage
-from submissions.models import Campaign, Submission
+from submissions.models import Submission
 from workflow.calendar import WorkingCalendar
 from workflow.deadlines import Status, province_standing, reached_ministry
 from workflow.models import CalendarException

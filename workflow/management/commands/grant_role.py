@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from campaigns.models import AdministrativeUnit, Campaign
 from core.enums import Role
-from submissions.models import AdministrativeUnit, Campaign
 from workflow.services import role_grant
 
 

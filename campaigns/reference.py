@@ -1,4 +1,4 @@
-"""Load reference data (units, campaigns) from the JSON files in submissions/data.
+"""Load reference data (units, campaigns) from the JSON files in campaigns/data.
 
 Every load is idempotent: rows are found by their natural keys and updated in
 place, so running it twice neither fails nor duplicates anything.

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from submissions.reference import load_reference_data
+from campaigns.reference import load_reference_data
 from workflow.services import roles_ensure_groups
 
 
