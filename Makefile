@@ -9,7 +9,7 @@ PORT ?= 8000
 # run as root, else the one apt-get line to run is printed.
 SYSTEM_PACKAGES := deploy/system-packages.sh
 # The moment make run shows the demo's campaign at, after the last step of its history
-# (workflow/demo.py): a working day before the letter's deadline. The clock runs on from it;
+# (demo/data.py): a working day before the letter's deadline. The clock runs on from it;
 # DEMO_CLOCK= (empty) shows it at the real time.
 DEMO_CLOCK ?= 2020-05-04T09:00
 

@@ -287,8 +287,8 @@ def _catch_up(since: int, timeout: float = 240) -> float:
 
     from notifications.models import Email
     from notifications.services import outbox_sweep
-    from workflow.models import Receipt
-    from workflow.tasks import render_missing_receipts
+    from receipts.models import Receipt
+    from receipts.tasks import render_missing_receipts
 
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -312,8 +312,9 @@ def _catch_up(since: int, timeout: float = 240) -> float:
 
 def _figures(fault: str, tally: Tally, since: int, catch_up: float) -> Figures:
     from notifications.models import Email
-    from workflow.models import AuditRecord, Receipt
-    from workflow.receipts import receipt_files_unreferenced
+    from receipts.models import Receipt
+    from receipts.services import receipt_files_unreferenced
+    from workflow.models import AuditRecord
 
     emails = Email.objects.filter(record__pk__gt=since)
     return Figures(

@@ -661,7 +661,7 @@ def _courier_knowledge() -> dict[str, str]:
 
 
 def _wait_rendered(timeout: float) -> tuple[bool, int]:
-    from workflow.models import Receipt
+    from receipts.models import Receipt
 
     deadline = time.monotonic() + timeout
     while True:
@@ -680,9 +680,10 @@ def _checks(figures: LoadFigures, baseline: Baseline) -> list[tuple[str, str, bo
     from viewflow.workflow.status import STATUS
 
     from campaigns.models import Campaign
+    from receipts.models import Receipt
     from submissions.models import Submission
     from workflow.flows import SubmissionFlow
-    from workflow.models import AuditRecord, Receipt
+    from workflow.models import AuditRecord
     from workflow.transitions import NODE_STAGE
 
     campaign = Campaign.objects.get(code=CAMPAIGN)
@@ -900,10 +901,10 @@ PROFILE_PARTS = (
     ("      find the open task", "workflow/services.py", "_active_task"),
     ("      viewflow: open the next task(s)", "viewflow/workflow/activation.py", "activate_next"),
     ("      read the new position", "workflow/services.py", "_position"),
-    ("      receipt_issue (number, chain, insert)", "workflow/receipts.py", "receipt_issue"),
+    ("      receipt_issue (number, chain, insert)", "receipts/services.py", "receipt_issue"),
     (
         "      e-mails to the next actors, written to the outbox",
-        "workflow/notifications.py",
+        "notifications/recipients.py",
         "transition_mail_queue",
     ),
     ("      after commit: queue the receipt PDF on Redis", "celery/app/task.py", "apply_async"),
@@ -1287,7 +1288,7 @@ def _run_load(
     seconds: int,
 ) -> tuple[LoadFigures, dict[str, float], float, int, bool]:
     """One phase: locust runs ``user_class`` (benchmarks/load_users.py) for ``seconds``."""
-    from workflow.models import Receipt
+    from receipts.models import Receipt
 
     name = f"locust-{user_class.lower()}"
     results = STATE / f"{name}.json"

@@ -26,9 +26,9 @@ def main(repetitions: int = 20) -> None:
 
 
 def _run(repetitions: int) -> None:
+    from receipts import pdf
+    from receipts.models import Receipt
     from submissions.models import Submission
-    from workflow import pdf
-    from workflow.models import Receipt
 
     receipt = Receipt.objects.filter(submission__unit__code="01").order_by("number").first()
     submission = Submission.objects.get(unit__code="01")

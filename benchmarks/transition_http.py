@@ -103,7 +103,7 @@ def _sign_presses(
     from django.urls import reverse
 
     from core.enums import Action, Stage
-    from workflow.models import Receipt
+    from receipts.models import Receipt
     from workflow.services import submission_transition
 
     for s in submissions:

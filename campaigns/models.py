@@ -126,7 +126,7 @@ class Campaign(models.Model):
     units = models.ManyToManyField(
         AdministrativeUnit, related_name="campaigns", verbose_name=_("reporting units")
     )
-    # The last receipt number given in this campaign (workflow.receipts numbers them).
+    # The last receipt number given in this campaign (receipts.services numbers them).
     receipts_issued = models.PositiveIntegerField(_("receipts issued"), default=0, editable=False)
 
     class Meta:

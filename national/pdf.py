@@ -1,13 +1,13 @@
 """The national report as an official PDF: Decree 30/2020/NĐ-CP layout, bundled fonts, the same
-safe renderer as receipts and provincial reports (workflow.pdf)."""
+safe renderer as receipts and provincial reports (receipts.pdf)."""
 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from receipts.pdf import VN, render_html_pdf
 from submissions import selectors as content
-from workflow.pdf import VN, render_html_pdf
 
 from . import selectors
 from .models import NationalVersion

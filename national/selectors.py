@@ -31,11 +31,12 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, OutlineSection, ProblemKind, TemplateColumn, TemplateRow
 from core.enums import Action, Stage
+from receipts.models import Receipt
 from submissions import selectors as content
 from submissions.models import Submission
 from submissions.selectors import ColumnTree, HeaderCell
 from workflow.deadlines import Status as Standing
-from workflow.models import AuditRecord, Receipt, SubmissionVersion
+from workflow.models import AuditRecord, SubmissionVersion
 
 from .figures import FIGURES, INVEST, METHOD, RATES, RECURRENT, Rate
 from .models import NationalVersion, VersionFigures, VersionProvince

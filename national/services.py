@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign
 from core import clock
 from core.enums import Action, Stage
+from receipts.tasks import schedule_render
 from submissions.models import LineItem, Submission
 from workflow.models import SubmissionProcess
 from workflow.selectors import attach_standings
 from workflow.services import TransitionError, submission_transition
-from workflow.tasks import schedule_render
 
 from . import access, figures, selectors
 from .models import (
@@ -73,7 +73,7 @@ def consolidation_run(
 
 def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVersion:
     # The campaign row serialises runs: a double click waits here, then finds nothing new.
-    # Every transition's receipt takes the same row (workflow.receipts), so while the run
+    # Every transition's receipt takes the same row (receipts.services), so while the run
     # holds it no submission of the campaign can commit a move, a reopen included.
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     todo = selectors.pending(campaign)

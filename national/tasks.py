@@ -1,7 +1,7 @@
 """The national report's background job: each version's PDF, rendered once and kept.
 
 A version never changes once made, so its PDF is rendered once, after the version's
-transaction commits (workflow.tasks.schedule_render: a Celery worker, or a thread of this
+transaction commits (receipts.tasks.schedule_render: a Celery worker, or a thread of this
 process without a broker), and stored in a ``VersionDocument`` row of its own. A download
 that comes first renders it there and then, the same way (``store_version_pdf``).
 """
@@ -18,7 +18,8 @@ from django.db import transaction
 
 from core import clock
 from core.background import queue_or_run
-from workflow.tasks import RENDER_TASK_OPTIONS, write_whole
+from receipts.services import files_under
+from receipts.tasks import RENDER_TASK_OPTIONS, render_missing_receipts, write_whole
 
 from .models import NationalVersion, VersionDocument
 
@@ -81,7 +82,7 @@ def render_version_pdf(version_pk: int) -> str:
 
 def render_missing_version_pdfs(*, older_than_seconds: int) -> int:
     """Queue again the versions still without their PDF some minutes after they were made
-    (part of workflow.tasks.render_missing_receipts, the documents' catch-up)."""
+    (part of render_missing_documents)."""
     cutoff = clock.now() - datetime.timedelta(seconds=older_than_seconds)
     pending = list(
         NationalVersion.objects.filter(document__isnull=True, created_at__lt=cutoff)
@@ -97,7 +98,15 @@ def render_missing_version_pdfs(*, older_than_seconds: int) -> int:
 
 def version_files_unreferenced() -> list[str]:
     """Files in the national folder of the media storage that no version's document names."""
-    from workflow.receipts import files_under
 
     named = set(VersionDocument.objects.values_list("pdf", flat=True))
     return sorted(files_under("national") - named)
+
+
+@shared_task
+def render_missing_documents(older_than_seconds: int = 120) -> int:
+    """The documents' catch-up (Celery beat, or cron through ``manage.py
+    render_missing_receipts``): the receipts still without their PDF, then the national
+    report's versions. Returns how many were queued again."""
+    receipts = render_missing_receipts(older_than_seconds=older_than_seconds)
+    return receipts + render_missing_version_pdfs(older_than_seconds=older_than_seconds)

@@ -21,9 +21,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from receipts.pdf import VN
 from submissions import selectors as content
 from submissions.selectors import ColumnTree
-from workflow.pdf import VN
 
 from . import selectors
 from .models import NationalVersion

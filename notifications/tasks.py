@@ -6,16 +6,21 @@ from dataclasses import asdict
 
 from celery import shared_task
 
+from .reminders import reminders_sweep
+from .services import email_deliver, outbox_sweep
+
 
 @shared_task(acks_late=True)
 def deliver_emails(pks: list[int]) -> int:
-    from .services import email_deliver
-
     return sum(email_deliver(pk=pk) for pk in pks)
 
 
 @shared_task
 def sweep_outbox() -> dict[str, int]:
-    from .services import outbox_sweep
-
     return asdict(outbox_sweep())
+
+
+@shared_task
+def sweep_deadlines() -> dict[str, int]:
+    """The periodic reminder sweep (Celery beat); safe to run as often as one likes."""
+    return asdict(reminders_sweep())

@@ -13,7 +13,7 @@ from submissions.models import LineItem, Submission
 from submissions.selectors import TableRow
 
 if TYPE_CHECKING:
-    from workflow.models import Receipt
+    from receipts.models import Receipt
 
 
 def line_by_code(submission: Submission, code: str) -> LineItem:
@@ -93,7 +93,7 @@ def submit_through_the_page(client: Any, submission: Submission, drafter: Any) -
     """The drafter presses "submit" on the page: told it was done, the submission at the
     department, and its receipt (returned for the caller's checks)."""
     from core.enums import Action, Stage
-    from workflow.models import Receipt
+    from receipts.models import Receipt
 
     client.force_login(drafter)
     response = client.post(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -142,53 +141,6 @@ class ReviewNote(models.Model):
 
     def __str__(self) -> str:
         return self.target_label
-
-
-class Receipt(models.Model):
-    """Proof of one transition, chained to the previous receipt of the same submission."""
-
-    token = models.UUIDField(
-        _("verification code"), default=uuid.uuid4, unique=True, editable=False
-    )
-    campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, related_name="receipts"
-    )
-    number = models.PositiveIntegerField(_("number"))
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="receipts")
-    record = models.OneToOneField(AuditRecord, on_delete=models.PROTECT, related_name="receipt")
-    unit_code = models.CharField(_("unit code"), max_length=8)
-    unit_name = models.CharField(_("unit"), max_length=200)
-    actor_name = models.CharField(_("actor"), max_length=300)
-    actor_username = models.CharField(_("username"), max_length=150)
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
-    from_stage = models.CharField(_("from"), max_length=32, choices=Stage.choices)
-    to_stage = models.CharField(_("to"), max_length=32, choices=Stage.choices)
-    at = models.DateTimeField(_("at"))
-    reason = models.TextField(_("reason"), blank=True)
-    snapshot_sha256 = models.CharField(_("SHA-256 of the snapshot"), max_length=64)
-    previous_hash = models.CharField(_("hash of the previous receipt"), max_length=64, blank=True)
-    hash = models.CharField(_("hash of this receipt"), max_length=64, unique=True)
-    pdf = models.FileField(_("PDF"), upload_to="receipts/", blank=True, max_length=300)
-    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
-    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["campaign", "number"]
-        verbose_name = _("receipt")
-        verbose_name_plural = _("receipts")
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "number"], name="receipt_number_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return self.display_number
-
-    @property
-    def display_number(self) -> str:
-        """0007/BN-5137: the number, 'biên nhận', and the campaign's letter number."""
-        letter = self.campaign.number.split("/", 1)[0]
-        return f"{self.number:04d}/BN-{letter}"
 
 
 class CalendarException(models.Model):

@@ -21,7 +21,7 @@ from submissions.models import Submission
 from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
-from . import access, notifications, receipts, snapshots, tasks
+from . import access, snapshots
 from .deadlines import date_range, out_of_range_message
 from .models import (
     AuditRecord,
@@ -32,6 +32,7 @@ from .models import (
     SubmissionVersion,
 )
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
+from .signals import transition_done
 from .transitions import NODE_STAGE, find
 
 
@@ -264,9 +265,7 @@ def _transition_locked(
         ReviewNote.objects.bulk_create(review_notes)
         record.submission = locked
         record.actor = actor
-        receipt = receipts.receipt_issue(record)
-        notifications.transition_mail_queue(record)
-        tasks.schedule_receipt(receipt.pk)
+        transition_done.send(sender=SubmissionProcess, record=record)
     submission.stage = transition.target
     return record
 

@@ -32,9 +32,13 @@ INSTALLED_APPS = [
     "campaigns",
     "submissions",
     "workflow",
-    "reviews",
-    "national",
+    "receipts",
     "notifications",
+    "desk",
+    "reviews",
+    "monitoring",
+    "national",
+    "demo",
     "viewflow",
     "viewflow.workflow",
     "axes",
@@ -204,7 +208,7 @@ LOGGING: dict[str, Any] = {
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-# Receipts are signed with the service's key (workflow.signing). Production names its own
+# Receipts are signed with the service's key (receipts.signing). Production names its own
 # PKCS#12 file and password; elsewhere make run creates a self-signed development key.
 SIGNING_P12_PATH = env.path(
     "SIGNING_P12_PATH", default=BASE_DIR / "var" / "signing" / "dev-signing.p12"
@@ -219,15 +223,15 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
 # Workers and beat log through LOGGING above (JSON in production), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Celery beat runs the reminder sweep (workflow.reminders); without a broker, run
+# Celery beat runs the reminder sweep (notifications.reminders); without a broker, run
 # `manage.py send_reminders` from cron or a systemd timer instead.
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
-        "task": "workflow.tasks.sweep_deadlines",
+        "task": "notifications.tasks.sweep_deadlines",
         "schedule": env.float("REMINDER_SWEEP_SECONDS", default=900.0),
     },
     # Receipts whose PDF did not get made (a broker down at commit, a render that failed).
-    "receipts-catch-up": {"task": "workflow.tasks.render_missing_receipts", "schedule": 300.0},
+    "documents-catch-up": {"task": "national.tasks.render_missing_documents", "schedule": 300.0},
     # E-mails whose hand-off was lost or whose mail server failed (notifications.services).
     "emails-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
 }

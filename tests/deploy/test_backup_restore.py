@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import connection
 
 from core.enums import Stage
+from receipts.models import Receipt
 from submissions.models import Submission
-from workflow.models import Receipt
 
 from ..cast import Cast, drive_to
 from ..conftest import is_postgresql

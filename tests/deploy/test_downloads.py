@@ -24,8 +24,8 @@ from django.urls import reverse
 
 from core.downloads import private_file_response
 from core.enums import Action, Role, Stage
+from receipts.models import Receipt
 from submissions.models import Attachment, Submission
-from workflow.models import Receipt
 from workflow.services import submission_transition
 
 from ..cast import fill_complete

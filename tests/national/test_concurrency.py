@@ -15,8 +15,9 @@ from campaigns.models import Campaign
 from core.enums import Action, Role, Stage
 from national.models import NationalVersion, VersionLine, VersionProvince
 from national.services import ConsolidationError, consolidation_run
+from receipts.models import Receipt
 from submissions.models import Submission
-from workflow.models import AuditRecord, Receipt, SubmissionProcess
+from workflow.models import AuditRecord, SubmissionProcess
 
 from ..cast import Cast
 from ..helpers import race

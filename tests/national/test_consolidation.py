@@ -15,8 +15,9 @@ from core.enums import Action, Role, Stage
 from national import selectors
 from national.models import NationalVersion, VersionLine, VersionProvince
 from national.services import ConsolidationError, consolidation_run
+from receipts.models import Receipt
 from submissions.models import Submission
-from workflow.models import AuditRecord, Receipt, SubmissionVersion
+from workflow.models import AuditRecord, SubmissionVersion
 from workflow.services import submission_transition
 
 from ..cast import Cast

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from campaigns.models import Campaign
 from core.enums import Role, Stage
+from demo.data import HANOI_LINES, SCALE
 from national.models import NationalVersion
-from workflow.demo import HANOI_LINES, SCALE
 
 from ..cast import Cast
 

@@ -13,7 +13,7 @@ from django.core import mail
 
 from campaigns.models import Campaign
 from core.enums import Action, Role, Stage
-from workflow.models import Receipt
+from receipts.models import Receipt
 from workflow.services import submission_start, submission_transition
 
 from ..cast import fill_complete, make_cast

@@ -189,7 +189,7 @@ def test_working_days_left_in_words_once_overdue(
 ) -> None:
     from django.utils import translation
 
-    from workflow.templatetags.durations import days_left
+    from core.templatetags.durations import days_left
 
     with translation.override(language):
         assert days_left(left) == shown

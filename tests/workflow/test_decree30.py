@@ -11,10 +11,10 @@ import pytest
 from django.utils import translation
 
 from core.enums import Stage
+from core.templatetags.decree30 import decree_date
+from receipts import pdf
+from receipts.models import Receipt
 from submissions.models import Submission
-from workflow import pdf
-from workflow.models import Receipt
-from workflow.templatetags.decree30 import decree_date
 
 from ..cast import Cast, drive_to
 from ..pdfwords import MM, Page, pages

@@ -17,10 +17,10 @@ from django.core.management import call_command
 
 from core import clock
 from core.enums import Stage
+from notifications.reminders import reminders_sweep
 from submissions.models import Submission
 from workflow import access, selectors
 from workflow.models import AuditRecord, Reminder
-from workflow.reminders import reminders_sweep
 
 
 def test_the_demo_story(db: None, client: Any) -> None:

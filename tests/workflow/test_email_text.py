@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core import mail
 
 from core.enums import Action, Role, Stage
+from notifications.reminders import reminders_send
 from submissions.models import Submission
-from workflow.reminders import reminders_send
 from workflow.services import NoteInput, submission_transition
 
 from ..cast import Cast, drive_to

@@ -31,10 +31,11 @@ from django.utils import timezone
 from core.enums import Role, Stage
 from notifications.models import Email
 from notifications.services import outbox_sweep
+from receipts.models import Receipt
+from receipts.services import receipt_files_unreferenced
+from receipts.tasks import receipt_pdf_name, render_missing_receipts, render_receipt_pdf
 from submissions.models import Submission
-from workflow.models import AuditRecord, Receipt
-from workflow.receipts import receipt_files_unreferenced
-from workflow.tasks import receipt_pdf_name, render_missing_receipts, render_receipt_pdf
+from workflow.models import AuditRecord
 
 from .. import redis_server
 from ..cast import Cast, drive_to
@@ -270,7 +271,7 @@ def test_the_sign_off_press_leaves_the_pdf_to_the_background(
     settings.RECEIPT_RENDERING = "auto"
     settings.CELERY_BROKER_URL = ""
     client.force_login(cast(Role.PROVINCIAL_SIGNATORY))
-    caplog.set_level(logging.INFO, logger="workflow.tasks")
+    caplog.set_level(logging.INFO, logger="receipts.tasks")
     response = client.post(
         f"/submissions/{hanoi.pk}/decide/",
         {"action": "sign", "expected_stage": Stage.PROVINCIAL_SIGNOFF},

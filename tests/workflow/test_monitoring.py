@@ -18,8 +18,8 @@ from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
 from core.enums import Action, Role, Stage
+from monitoring import dashboard as monitoring
 from submissions.models import Submission
-from workflow import monitoring
 from workflow.services import deadline_extend, submission_transition
 
 from ..cast import Cast, drive_to

@@ -18,13 +18,14 @@ from pyhanko.sign import signers
 from pypdf import PdfReader
 
 from core.enums import Action, Role, Stage
+from receipts import pdf
+from receipts.models import Receipt
+from receipts.services import check_chain
+from receipts.signing import ensure_dev_key
+from receipts.verification import Verdict, check_pdf
 from submissions.models import Submission
-from workflow import pdf
-from workflow.models import Receipt, SubmissionVersion
-from workflow.receipts import check_chain
+from workflow.models import SubmissionVersion
 from workflow.services import submission_transition
-from workflow.signing import ensure_dev_key
-from workflow.verification import Verdict, check_pdf
 
 from ..cast import Cast, drive_to, fill_complete
 

@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.enums import Role, Stage
+from notifications.reminders import reminders_sweep
 from submissions.models import Submission
 from workflow.models import Reminder
-from workflow.reminders import reminders_sweep
 from workflow.services import deadline_extend
 
 from ..cast import Cast, drive_to

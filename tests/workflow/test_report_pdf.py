@@ -10,9 +10,9 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from receipts import pdf
 from submissions import services
 from submissions.models import Submission
-from workflow import pdf
 
 from ..cast import fill_complete
 from ..helpers import line_by_code

@@ -1,0 +1,499 @@
+"""The coordinator's dashboard: every unit of a campaign at a glance, in a fixed number of queries.
+
+One query reads the submissions with their unit, region, latest extension and who holds the
+open task (joins); one reads each one's last audit record with when it entered
+its stage and first reached the ministry (window functions); one finds the units that have no
+submission yet. The calendar and the stage schedule are one query each. Everything else
+(statuses, filters, sorting, counts, reporting rates, charts) is arithmetic on those rows, so
+the number of queries does not grow with the number of units.
+
+Reporting rates follow DHIS2: expected reports (units in the selection), actual reports
+(reached the ministry), reports on time (reached it before the province's cut-off), the
+reporting rate (actual / expected) and the on-time rate (on time / expected).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import io
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    Q,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from campaigns.models import AdministrativeUnit, Campaign
+from core import clock
+from core.enums import Action, Role, Stage
+from submissions.models import Submission
+from workflow.calendar import WorkingCalendar
+from workflow.deadlines import LADDER, Schedule, Status, open_status
+from workflow.models import AuditRecord
+from workflow.transitions import roles_at
+
+STAGE_ORDER = {stage: n for n, stage in enumerate([*LADDER, Stage.CONSOLIDATED])}
+STATUS_ORDER = {
+    s: n
+    for n, s in enumerate(
+        [
+            Status.OVERDUE,
+            Status.AT_RISK,
+            Status.NOT_STARTED,
+            Status.ON_TRACK,
+            Status.DONE_LATE,
+            Status.DONE_ON_TIME,
+        ]
+    )
+}
+PAGE_SIZE = 100
+
+
+# Remembered: a search or a sort by name folds every unit's name on each request, and the
+# names hardly change (the size bounds what searches typed by hand can add).
+@functools.lru_cache(maxsize=65_536)
+def folded(text: str) -> str:
+    """Lower case without diacritics, so that "ha noi" finds "Hà Nội"."""
+    text = text.lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+@dataclass(slots=True)
+class Row:
+    submission_id: int | None  # None: the unit has no submission yet
+    code: str
+    unit: str
+    region_code: str
+    region: str
+    stage: Stage
+    stage_label: str  # labels translated once per page, not once per row and cell
+    entered_at: datetime.datetime
+    in_stage: datetime.timedelta
+    stage_due: datetime.date | None
+    stage_left: int | None
+    stage_status: Status | None
+    stage_status_label: str  # "" when the stage has no due day
+    province_due: datetime.date
+    province_left: int
+    province_status: Status
+    province_status_label: str
+    reached_at: datetime.datetime | None
+    holder: str
+    last_action: str
+    last_actor: str
+    last_at: datetime.datetime | None
+
+
+@dataclass
+class Rates:
+    expected: int
+    actual: int
+    on_time: int
+
+    @property
+    def reporting_rate(self) -> Decimal | None:
+        return _percent(self.actual, self.expected)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _percent(self.on_time, self.expected)
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Chart:
+    """Cumulative reports reaching the ministry, day by day, against the deadline."""
+
+    days: list[datetime.date]
+    cumulative: list[int]
+    expected: int
+    deadline: datetime.date
+
+    # The SVG drawing area (viewBox units) and its margins for the axis labels.
+    width = 640
+    height = 220
+    left = 40
+    bottom = 30
+    top = 10
+
+    def _x(self, index: float) -> float:
+        span = max(len(self.days) - 1, 1)
+        return round(self.left + (self.width - self.left - 10) * index / span, 1)
+
+    def _y(self, value: float) -> float:
+        scale = max(self.expected, 1)
+        return round(
+            self.height - self.bottom - (self.height - self.bottom - self.top) * value / scale, 1
+        )
+
+    @property
+    def points(self) -> str:
+        """The cumulative count as a step line."""
+        coords = []
+        for n, value in enumerate(self.cumulative):
+            if n:
+                coords.append(f"{self._x(n)},{self._y(self.cumulative[n - 1])}")
+            coords.append(f"{self._x(n)},{self._y(value)}")
+        return " ".join(coords)
+
+    @property
+    def deadline_x(self) -> float | None:
+        if self.deadline not in self.days:
+            return None
+        return self._x(self.days.index(self.deadline) + 0.99)
+
+    @property
+    def expected_y(self) -> float:
+        return self._y(self.expected)
+
+    @property
+    def baseline_y(self) -> float:
+        return self._y(0)
+
+    @property
+    def ticks(self) -> list[tuple[float, datetime.date]]:
+        """About eight dates along the bottom."""
+        step = max(1, len(self.days) // 8)
+        return [(self._x(n), day) for n, day in enumerate(self.days) if n % step == 0]
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    now: datetime.datetime
+    rows: list[Row]  # the selection (region, search), before stage and status filters
+    shown: list[Row] = field(default_factory=list)
+    stage_counts: list[tuple[Stage, int]] = field(default_factory=list)
+    status_counts: list[tuple[Status, int]] = field(default_factory=list)
+    rates: Rates | None = None
+    chart: Chart | None = None
+    regions: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _holders_label(stage: Stage) -> str:
+    """Who holds a stage, when no one person has taken its task: the roles that move it on
+    (none once the process is finished, where the page says "—")."""
+    return ", ".join(str(Role(r).label) for r in roles_at(stage))
+
+
+def _actor_name() -> Coalesce:
+    """The actor's full name, or the username when the user has no name."""
+    full = Concat("actor__first_name", Value(" "), "actor__last_name", output_field=CharField())
+    return Coalesce(NullIf(full, Value(" ")), "actor__username")
+
+
+def campaign_rows(
+    campaign: Campaign, *, now: datetime.datetime | None = None
+) -> tuple[list[Row], datetime.datetime]:
+    """One row per unit of the campaign, with its statuses; five queries whatever the count."""
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    calendar = WorkingCalendar.load()
+    schedule = Schedule.load(campaign, calendar)
+    # Joins, not a subquery per submission (at 10,000 units those cost more than the rest of
+    # the page): a submission has a row per open task and extension, newest first, so its
+    # first row carries its latest extension and its first row with an owner the person
+    # holding it. The owner is not in the join's condition: Django would then join the user
+    # table ahead of the task table it hangs from.
+    open_task = FilteredRelation(
+        "process__task",
+        condition=Q(process__task__status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]),
+    )
+    owner = Concat(
+        "open_task__owner__first_name",
+        Value(" "),
+        "open_task__owner__last_name",
+        output_field=CharField(),
+    )
+    submissions: dict[int, tuple[Any, ...]] = {}
+    holder_names: dict[int, str] = {}
+    for pk, *columns, owner_id, holder_name in (
+        Submission.objects.filter(campaign=campaign)
+        .annotate(open_task=open_task, holder_name=owner)
+        .values_list(
+            "pk",
+            "stage",
+            "revision",
+            "unit__code",
+            "unit__name",
+            "unit__kind",
+            "unit__region__code",
+            "unit__region__name",
+            "extensions__due",
+            "open_task__owner_id",
+            "holder_name",
+        )
+        .order_by("pk", "-open_task__created", "-extensions__at", "-extensions__pk")
+    ):
+        submissions.setdefault(pk, (pk, *columns))
+        if owner_id is not None:
+            holder_names.setdefault(pk, holder_name)
+    # Units the campaign was sent to that have no submission yet are expected all the same:
+    # they stand in drafting, untouched.
+    missing = [
+        (None, Stage.DRAFTING.value, 0, *unit, None)
+        for unit in campaign.units.exclude(submissions__campaign=campaign).values_list(
+            "code", "name", "kind", "region__code", "region__name"
+        )
+    ]
+    # Each submission's last audit record, with when it first reached the ministry and when
+    # it last entered the stage it is in: window functions over its records, one query.
+    by_submission = [F("submission_id")]
+    reaching = Case(When(to_stage=Stage.MINISTRY_CHECK, then="at"))
+    entering = Case(When(to_stage=F("submission__stage"), then="at"))
+    facts = {
+        submission_id: (action, at, name, reached, entered)
+        for submission_id, action, at, name, reached, entered in AuditRecord.objects.filter(
+            submission__campaign=campaign
+        )
+        .annotate(
+            position=Window(
+                RowNumber(), order_by=[F("at").desc(), F("pk").desc()], partition_by=by_submission
+            ),
+            reached=Window(Min(reaching), partition_by=by_submission),
+            entered=Window(Max(entering), partition_by=by_submission),
+            name=_actor_name(),
+        )
+        .filter(position=1)
+        .values_list("submission_id", "action", "at", "name", "reached", "entered")
+        .order_by()
+    }
+
+    # A status depends on the due day and whether drafting is untouched, a stage's due day on
+    # the stage and the extension: a few dozen distinct cases for any number of units.
+    @functools.cache
+    def standing(due: datetime.date, untouched: bool) -> tuple[int, datetime.datetime, Status]:
+        left = calendar.working_days_left(today, due)
+        cutoff = campaign.cutoff(due)
+        return left, cutoff, open_status(now=now, cutoff=cutoff, left=left, untouched=untouched)
+
+    @functools.cache
+    def stage_due_of(stage: str, extension_due: datetime.date | None) -> datetime.date | None:
+        return schedule.due(stage, extension_due) if stage in LADDER else None
+
+    issued = timezone.make_aware(datetime.datetime.combine(campaign.issued_on, datetime.time()))
+    name_formats = {
+        AdministrativeUnit.Kind.CITY: str(_("%(name)s City")),
+        AdministrativeUnit.Kind.PROVINCE: str(_("%(name)s Province")),
+    }
+    stages = {stage.value: stage for stage in Stage}
+    # Enum members bound once: looking one up on its class costs a microsecond per row.
+    drafting, done_late, done_on_time = Stage.DRAFTING.value, Status.DONE_LATE, Status.DONE_ON_TIME
+    deadline = campaign.deadline
+    holders = {stage: _holders_label(stage) for stage in Stage}
+    stage_labels = {stage: str(stage.label) for stage in Stage}
+    status_labels: dict[Status | None, str] = {status: str(status.label) for status in Status}
+    status_labels[None] = ""
+    action_labels = {a.value: str(a.label) for a in Action}
+    rows = []
+    for (
+        pk,
+        stage_value,
+        revision,
+        code,
+        name,
+        kind,
+        region_code,
+        region,
+        extension_due,
+    ) in [*submissions.values(), *missing]:
+        stage = stages[stage_value]
+        action, last_at, last_actor, reached_at, entered_at = facts.get(
+            pk, ("", None, "", None, None)
+        )
+        untouched_drafting = stage_value == drafting and revision == 0
+        province_due = extension_due or deadline
+        province_left, cutoff, province_status = standing(province_due, untouched_drafting)
+        if reached_at is not None:
+            province_status = done_late if reached_at >= cutoff else done_on_time
+        stage_due = stage_due_of(stage_value, extension_due)
+        stage_left = stage_status = None
+        if stage_due is not None:
+            stage_left, _cutoff, stage_status = standing(stage_due, untouched_drafting)
+        # A stage never entered by a transition is drafting since the campaign went out.
+        entered = entered_at or issued
+        rows.append(
+            Row(
+                submission_id=pk,
+                code=code,
+                unit=name_formats[kind] % {"name": name},
+                region_code=region_code,
+                region=region,
+                stage=stage,
+                stage_label=stage_labels[stage],
+                entered_at=entered,
+                in_stage=now - entered,
+                stage_due=stage_due,
+                stage_left=stage_left,
+                stage_status=stage_status,
+                stage_status_label=status_labels[stage_status],
+                province_due=province_due,
+                province_left=province_left,
+                province_status=province_status,
+                province_status_label=status_labels[province_status],
+                reached_at=reached_at,
+                holder=(holder_names.get(pk) or "").strip() or holders[stage],
+                last_action=action_labels.get(action, ""),
+                last_actor=last_actor,
+                last_at=last_at,
+            )
+        )
+    rows.sort(key=lambda r: r.code)
+    return rows, now
+
+
+SORTS: dict[str, Any] = {
+    "code": lambda r: r.code,
+    "unit": lambda r: folded(r.unit),
+    "region": lambda r: (r.region_code, r.code),
+    "stage": lambda r: (STAGE_ORDER[r.stage], r.code),
+    "in_stage": lambda r: r.in_stage,
+    "due": lambda r: (r.stage_due or datetime.date.max, r.code),
+    "left": lambda r: (r.stage_left if r.stage_left is not None else 10**6, r.code),
+    "status": lambda r: (
+        STATUS_ORDER[r.stage_status] if r.stage_status else 99,
+        r.stage_left if r.stage_left is not None else 10**6,
+        r.code,
+    ),
+    "province": lambda r: (STATUS_ORDER[r.province_status], r.code),
+    "last": lambda r: (r.last_at or datetime.datetime.min.replace(tzinfo=datetime.UTC), r.code),
+}
+
+
+@dataclass
+class Filters:
+    region: str = ""
+    stage: str = ""
+    status: str = ""
+    province: str = ""
+    q: str = ""
+    sort: str = "code"
+
+    @classmethod
+    def from_query(cls, data: Any) -> Filters:
+        sort = data.get("sort", "code")
+        if sort.lstrip("-") not in SORTS:
+            sort = "code"
+        return cls(
+            region=data.get("region", ""),
+            stage=data.get("stage", "") if data.get("stage", "") in Stage.values else "",
+            status=data.get("status", "") if data.get("status", "") in Status.values else "",
+            province=(
+                data.get("province", "") if data.get("province", "") in Status.values else ""
+            ),
+            q=data.get("q", "").strip()[:100],
+            sort=sort,
+        )
+
+
+def dashboard(
+    campaign: Campaign, filters: Filters, *, now: datetime.datetime | None = None
+) -> Dashboard:
+    rows, now = campaign_rows(campaign, now=now)
+    regions = sorted({(r.region_code, r.region) for r in rows})
+    if filters.region:
+        rows = [r for r in rows if r.region_code == filters.region]
+    if filters.q:
+        needle = folded(filters.q)
+        rows = [r for r in rows if needle in folded(f"{r.code} {r.unit}")]
+    board = Dashboard(campaign=campaign, now=now, rows=rows, regions=regions)
+    stages = Counter(r.stage for r in rows)
+    board.stage_counts = [(stage, stages.get(stage, 0)) for stage in STAGE_ORDER]
+    statuses = Counter(r.stage_status for r in rows if r.stage_status)
+    board.status_counts = [(status, statuses.get(status, 0)) for status in STATUS_ORDER]
+    board.rates = Rates(
+        expected=len(rows),
+        actual=sum(1 for r in rows if r.reached_at is not None),
+        on_time=sum(1 for r in rows if r.province_status == Status.DONE_ON_TIME),
+    )
+    board.chart = _chart(campaign, rows, now)
+    shown = rows
+    if filters.stage:
+        shown = [r for r in shown if r.stage == filters.stage]
+    if filters.status:
+        shown = [r for r in shown if r.stage_status == filters.status]
+    if filters.province:
+        shown = [r for r in shown if r.province_status == filters.province]
+    key = SORTS[filters.sort.lstrip("-")]
+    board.shown = sorted(shown, key=key, reverse=filters.sort.startswith("-"))
+    return board
+
+
+def _chart(campaign: Campaign, rows: list[Row], now: datetime.datetime) -> Chart:
+    # astimezone, not timezone.localdate: thousands of calls, and the zone is the same for all.
+    zone = timezone.get_current_timezone()
+    reached = Counter(r.reached_at.astimezone(zone).date() for r in rows if r.reached_at)
+    start = campaign.issued_on
+    end = max([campaign.deadline, *reached]) + datetime.timedelta(days=3)
+    end = max(start, min(end, timezone.localdate(now)))
+    days, cumulative, total = [], [], sum(n for day, n in reached.items() if day < start)
+    day = start
+    while day <= end:
+        total += reached.get(day, 0)
+        days.append(day)
+        cumulative.append(total)
+        day += datetime.timedelta(days=1)
+    return Chart(days=days, cumulative=cumulative, expected=len(rows), deadline=campaign.deadline)
+
+
+def xlsx(
+    campaign: Campaign, board: Dashboard, columns: list[str], values: list[list[Any]]
+) -> bytes:
+    """The dashboard's list as a workbook: a title, the header frozen, dates as dates."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=campaign.code[:31])
+    sheet.freeze_panes = "C3"
+    widths = [8, 28, 24, 22, 17, 8, 11, 9, 16, 11, 16, 17, 28, 18, 22, 17]
+    for n, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    title = WriteOnlyCell(sheet, value=f"{campaign.number} · {campaign.subject}"[:250])
+    title.font = Font(bold=True)
+    stamp = timezone.localtime(board.now).strftime("%d/%m/%Y %H:%M")
+    sheet.append([title, None, None, None, stamp])
+    header = []
+    for label in columns:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(cell)
+    sheet.append(header)
+    for row in values:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, datetime.datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(value, datetime.date):
+                cell.number_format = "dd/mm/yyyy"
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models.fields.files import FieldFile
+
+from receipts.models import Receipt
+from receipts.services import check_chain, receipt_files_unreferenced
+from submissions.models import Submission
+
+
+class Command(BaseCommand):
+    help = "Check every submission's receipt chain; exit non-zero naming the first broken one."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--files",
+            action="store_true",
+            help="Also check that every rendered receipt's and national report version's PDF "
+            "is in the media storage, unchanged (after restoring a backup, for instance), and "
+            "that no file in the receipts or national folders is left that none names.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        checked = 0
+        for submission in (
+            Submission.objects.filter(receipts__isnull=False).distinct().order_by("pk")
+        ):
+            result = check_chain(submission)
+            if not result.ok:
+                number = result.receipt.display_number if result.receipt else "?"
+                raise CommandError(f"{submission}: receipt {number}: {result.problem}")
+            checked += 1
+        self.stdout.write(f"{checked} receipt chain(s) intact")
+        if options["files"]:
+            self.stdout.write(f"{self._check_files()} receipt PDF(s) present and unchanged")
+            orphans = receipt_files_unreferenced()
+            if orphans:
+                raise CommandError(
+                    f"{len(orphans)} file(s) in the receipts folder that no receipt names: "
+                    + ", ".join(orphans[:20])
+                )
+            self.stdout.write("no file in the receipts folder without its receipt")
+            self._check_national_files()
+
+    def _check_files(self) -> int:
+        count = 0
+        for receipt in Receipt.objects.exclude(pdf="").select_related("campaign").order_by("pk"):
+            _check_file(receipt.pdf, receipt.pdf_sha256, f"receipt {receipt.display_number}")
+            count += 1
+        return count
+
+    def _check_national_files(self) -> None:
+        from national.models import VersionDocument
+        from national.tasks import version_files_unreferenced
+
+        count = 0
+        for stored in VersionDocument.objects.select_related("version__campaign").order_by("pk"):
+            _check_file(stored.pdf, stored.pdf_sha256, f"national report {stored.version}")
+            count += 1
+        self.stdout.write(f"{count} national report PDF(s) present and unchanged")
+        orphans = version_files_unreferenced()
+        if orphans:
+            raise CommandError(
+                f"{len(orphans)} file(s) in the national folder that no version names: "
+                + ", ".join(orphans[:20])
+            )
+        self.stdout.write("no file in the national folder without its version")
+
+
+def _check_file(file: FieldFile, sha256: str, what: str) -> None:
+    """Refuse (naming ``what``) a stored file that is missing or whose hash is not ``sha256``."""
+    try:
+        with file.open("rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
+    except FileNotFoundError:
+        raise CommandError(f"{what}: {file.name} is missing") from None
+    if digest != sha256:
+        raise CommandError(f"{what}: its PDF changed")
