@@ -69,10 +69,11 @@ load: $(BIN)/.dev messages ## 8 users for 60 s on gunicorn + Celery, production 
 faults: $(BIN)/.dev messages ## Kill the worker, stop Redis, cut the database, press one button 8 times; print what held (db workflow_faults, own redis-server; ~4 min)
 	$(PY) -m benchmarks.faults
 
-lint: $(BIN)/.dev ## ruff (lint and format check) and mypy
+lint: $(BIN)/.dev ## ruff (lint and format check), mypy, and the apps' dependency direction (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 format: $(BIN)/.dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

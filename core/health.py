@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from kombu import Connection
 
 log = logging.getLogger(__name__)
 BROKER_TIMEOUT_SECONDS = 2.0
@@ -26,8 +27,6 @@ def check_database() -> None:
 
 
 def check_broker() -> None:
-    from kombu import Connection
-
     with Connection(settings.CELERY_BROKER_URL, connect_timeout=BROKER_TIMEOUT_SECONDS) as conn:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
 

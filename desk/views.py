@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.downloads import private_file_response
+from receipts.pdf import render_report
 from submissions import selectors, services, xlsx, xlsx_import
 from submissions.attachments import inspect_upload
 from submissions.forms import (
@@ -396,8 +397,6 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The submission as an official PDF document, at any stage."""
-    from receipts.pdf import render_report
-
     submission = access.get_submission_for_user_or_404(request.user, pk)
     response = HttpResponse(render_report(submission), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="bao-cao-{submission.unit.code}.pdf"'

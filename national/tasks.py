@@ -21,6 +21,7 @@ from core.background import queue_or_run
 from receipts.services import files_under
 from receipts.tasks import RENDER_TASK_OPTIONS, render_missing_receipts, write_whole
 
+from . import pdf
 from .models import NationalVersion, VersionDocument
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,6 @@ def store_version_pdf(*, version_pk: int, wait: bool) -> VersionDocument | None:
     is left to that render and None returned. The file is written whole under the version's
     own name; one left by a render whose row was lost (a database cut) is taken up as it is.
     """
-    from . import pdf
-
     with transaction.atomic():
         version = (
             NationalVersion.objects.select_for_update(

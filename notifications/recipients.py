@@ -4,7 +4,7 @@ transition's transaction, sent once it has committed (notifications.services).""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -15,11 +15,10 @@ from guardian.shortcuts import get_users_with_perms
 
 from campaigns.models import AdministrativeUnit
 from core.enums import Action, Role, Stage
+from notifications.services import email_render, emails_queue
+from workflow.models import AuditRecord, SubmissionProcess
 from workflow.roles import NATIONAL_PERMISSION, UNIT_PERMISSION
 from workflow.transitions import transitions_from
-
-if TYPE_CHECKING:
-    from workflow.models import AuditRecord
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +54,6 @@ def next_actors(stage: Stage | str, unit: AdministrativeUnit) -> list[User]:
 def transition_mail_queue(record: AuditRecord) -> int:
     """Write the e-mails of one transition into the outbox, inside its transaction (they are
     sent once it commits); returns how many."""
-    from notifications.services import email_render, emails_queue
-    from workflow.models import SubmissionProcess
 
     submission = record.submission
     if record.action in (Action.RETURN, Action.REOPEN):

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from core import clock
+from core.background import queue_or_run
 
 from .models import Email
 
@@ -84,9 +85,7 @@ def emails_queue(
 
 
 def _hand_off(pks: list[int]) -> None:
-    from core.background import queue_or_run
-
-    from .tasks import deliver_emails
+    from .tasks import deliver_emails  # a cycle: notifications.tasks imports this module
 
     queue_or_run(deliver_emails, pks)
 

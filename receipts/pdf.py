@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -30,6 +31,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core import clock
 from receipts.signing import service_signer
+from submissions import selectors
 
 T = TypeVar("T")
 STATIC = Path(settings.BASE_DIR) / "static"
@@ -116,8 +118,6 @@ def qr_svg_data_uri(url: str) -> str:
 
 
 def verification_url(receipt: Any) -> str:
-    from django.urls import reverse
-
     base = settings.SITE_URL.rstrip("/")
     return base + reverse("receipts:verify", kwargs={"token": receipt.token})
 
@@ -125,8 +125,6 @@ def verification_url(receipt: Any) -> str:
 def render_report(submission: Any) -> bytes:
     """The submission as an official document: narrative, then the appendix in landscape with
     the letter's header repeated on every page and the group totals."""
-    from submissions import selectors
-
     campaign = submission.campaign
     with translation.override("vi"):
         html = render_to_string(

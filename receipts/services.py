@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
 from django.db.models import F
 
 from campaigns.models import Campaign
@@ -123,8 +124,6 @@ def check_chain(submission: Submission, *, upto: int | None = None) -> ChainChec
 
 def files_under(top: str) -> set[str]:
     """The names of every file under the ``top`` folder of the media storage."""
-    from django.core.files.storage import default_storage
-
     names: set[str] = set()
     folders = [top]
     while folders:

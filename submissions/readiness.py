@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import OutlineSection
 
+from . import selectors
 from .models import ALLOCATION_FIELDS, REASON_FOR, USE_FIELDS, LineItem, NarrativeAnswer, Submission
 
 REQUIRED_AMOUNTS = ("demand", *ALLOCATION_FIELDS, "spent")
@@ -167,8 +168,6 @@ def check_readiness(
 def readiness_of(submission: Submission, lines: list[LineItem] | None = None) -> Readiness:
     """The readiness of a submission as it is saved now (``lines``: its appendix lines, when
     the caller has read them already)."""
-    from . import selectors
-
     return check_readiness(
         submission,
         lines=selectors.appendix_lines(submission) if lines is None else lines,

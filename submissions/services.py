@@ -10,7 +10,7 @@ transition service.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,12 +22,24 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import AdministrativeUnit, Campaign, ProblemKind, TemplateRow
 from core import clock
-from workflow.access import can_edit_submission
 
 from . import selectors
 from .models import Attachment, LineItem, NarrativeAnswer, Submission
 
 CUSTOM_ORDER_START = 10_000  # own sub-items come after the template's, in creation order
+
+
+# Who may change a submission's content is the engine's rule (workflow.access.
+# can_edit_submission: the unit's drafters, while the process holds it in drafting). The
+# engine sets it when the apps load (workflow.apps), as drafting may not import the engine;
+# until then nobody may edit.
+EditRule = Callable[[User, Submission], bool]
+_edit_rule: EditRule = lambda actor, submission: False  # noqa: E731
+
+
+def edit_rule_set(rule: EditRule) -> None:
+    global _edit_rule
+    _edit_rule = rule
 
 
 class SubmissionError(Exception):
@@ -61,7 +73,7 @@ def submission_create(*, campaign: Campaign, unit: AdministrativeUnit) -> Submis
 def _lock_for_edit(*, actor: User, submission: Submission, revision: int | None) -> Submission:
     """The submission locked for writing; ``revision=None`` leaves the revision to the caller."""
     locked = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
-    if not can_edit_submission(actor, locked):
+    if not _edit_rule(actor, locked):
         raise SubmissionError(_("This submission can no longer be edited at its current stage."))
     if revision is not None and locked.revision != revision:
         raise StaleRevision(

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import holidays
 
+from .models import CalendarException
+
 
 @functools.cache
 def _country(year: int) -> holidays.HolidayBase:
@@ -58,8 +60,6 @@ class WorkingCalendar:
     @classmethod
     def load(cls) -> WorkingCalendar:
         """The calendar with the exceptions kept in the database."""
-        from .models import CalendarException
-
         calendar = cls()
         for day, kind in CalendarException.objects.values_list("day", "kind"):
             if kind == CalendarException.Kind.DAY_OFF:

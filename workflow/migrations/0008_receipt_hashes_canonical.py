@@ -11,7 +11,7 @@ from django.db import migrations
 
 
 def rehash(apps: Any, schema_editor: Any) -> None:
-    from workflow.receipts import receipt_hash
+    from receipts.services import receipt_hash
 
     receipt_model = apps.get_model("workflow", "Receipt")
     previous: dict[int, str] = {}

@@ -1,3 +1,8 @@
+"""Check every stored document: receipts (chains, PDFs) and the national report's versions.
+
+It lives in the national app, the top of the documents: it reads the receipts app's and
+its own."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,6 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models.fields.files import FieldFile
 
+from national.models import VersionDocument
+from national.tasks import version_files_unreferenced
 from receipts.models import Receipt
 from receipts.services import check_chain, receipt_files_unreferenced
 from submissions.models import Submission
@@ -53,9 +60,6 @@ class Command(BaseCommand):
         return count
 
     def _check_national_files(self) -> None:
-        from national.models import VersionDocument
-        from national.tasks import version_files_unreferenced
-
         count = 0
         for stored in VersionDocument.objects.select_related("version__campaign").order_by("pk"):
             _check_file(stored.pdf, stored.pdf_sha256, f"national report {stored.version}")
