@@ -146,7 +146,7 @@ def test_celery_beat_runs_the_sweep() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["deadline-reminders"]
     assert entry["task"] in app.tasks
     assert entry["schedule"] == 900.0
-    assert settings.CELERY_BEAT_SCHEDULE["receipts-catch-up"]["task"] in app.tasks
+    assert settings.CELERY_BEAT_SCHEDULE["documents-catch-up"]["task"] in app.tasks
 
 
 @pytest.fixture
