@@ -143,6 +143,7 @@ def test_celery_beat_runs_the_sweep() -> None:
 
     from config.celery import app
 
+    app.loader.import_default_modules()  # what a worker and beat do at start: every tasks.py
     entry = settings.CELERY_BEAT_SCHEDULE["deadline-reminders"]
     assert entry["task"] in app.tasks
     assert entry["schedule"] == 900.0
