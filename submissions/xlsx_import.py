@@ -348,7 +348,7 @@ def _coordinate(row: int, column: int) -> str:
 def _check_header(grid: Grid, layout: SheetLayout) -> list[str]:
     """The template's own header labels where the layout put them: columns not moved."""
     for box in layout.header:
-        if not box.from_template:
+        if box.tag is None:  # a name the download adds, not the template's
             continue
         row, column = layout.header_top + box.row - 1, box.column
         if _normal(grid.value(row, column)) != _normal(box.label):
