@@ -33,6 +33,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
+from core import spreadsheet
+
 from . import selectors
 from .attachments import package_has_macros
 from .forms import LineItemForm
@@ -40,7 +42,7 @@ from .models import LineItem, Submission, TemplateColumn
 from .services import stale_import_message
 from .xlsx import FORMAT, MARGIN_ROWS, META_SHEET, SheetLayout, layout_for, sheet_extents
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = spreadsheet.CONTENT_TYPE
 MACRO_TYPES = {
     "application/vnd.ms-excel.sheet.macroenabled.12",
     "application/vnd.ms-excel.sheet.binary.macroenabled.12",
