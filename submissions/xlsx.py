@@ -3,9 +3,11 @@
 ``write_appendix`` draws the header tree and the rows of any appendix into a
 worksheet: the multi-level merged header exactly as the appendix page shows
 it, group rows and the grand total as Excel formulas, amounts in million VND,
-percentages as Excel percentages, frozen header rows. The province's download
-(``submission_workbook``) and the national report both call it; what each row
-holds (a province's entries, or sums over provinces) is the caller's business.
+percentages as Excel percentages, frozen header rows; the province's download
+(``submission_workbook``) calls it. The drawing itself (styles, merged boxes,
+number formats, panes, protection) is core/spreadsheet.py's; ``header_tree``
+turns the campaign's columns into its header tree, which the national report's
+summed appendix draws too, without the reason columns.
 
 A cell of Excel holds one value, so a column that carries a share and its
 reason on the page ("Chưa hoàn thành /Lý do") takes two columns here, under
