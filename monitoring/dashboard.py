@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import io
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from campaigns.models import AdministrativeUnit, Campaign
-from core import clock
+from core import clock, spreadsheet
 from core.enums import Action, Role, Stage
 from submissions.models import Submission
 from workflow.calendar import WorkingCalendar
@@ -461,39 +460,19 @@ def _chart(campaign: Campaign, rows: list[Row], now: datetime.datetime) -> Chart
 def xlsx(
     campaign: Campaign, board: Dashboard, columns: list[str], values: list[list[Any]]
 ) -> bytes:
-    """The dashboard's list as a workbook: a title, the header frozen, dates as dates."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    """The dashboard's list as a workbook: a title, the header frozen, dates as dates.
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=campaign.code[:31])
-    sheet.freeze_panes = "C3"
+    Streamed (openpyxl's write-only mode), plain values as they are: at 10,000 units it is
+    the bulk of the export's time (benchmarks/export.py)."""
     widths = [8, 28, 24, 22, 17, 8, 11, 9, 16, 11, 16, 17, 28, 18, 22, 17]
-    for n, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(n)].width = width
-    title = WriteOnlyCell(sheet, value=f"{campaign.number} · {campaign.subject}"[:250])
-    title.font = Font(bold=True)
+    book = spreadsheet.streamed_workbook()
+    sheet = spreadsheet.StreamedSheet(book, campaign.code[:31], widths=widths, frozen=(3, 3))
+    title = sheet.cell(f"{campaign.number} · {campaign.subject}"[:250], font=spreadsheet.BOLD)
     stamp = timezone.localtime(board.now).strftime("%d/%m/%Y %H:%M")
     sheet.append([title, None, None, None, stamp])
-    header = []
-    for label in columns:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(
+        [sheet.cell(label, font=spreadsheet.BOLD, alignment=spreadsheet.LABEL) for label in columns]
+    )
     for row in values:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, datetime.datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm"
-            elif isinstance(value, datetime.date):
-                cell.number_format = "dd/mm/yyyy"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheet.append(row)
+    return spreadsheet.save(book)

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from campaigns.models import Campaign
+from core import spreadsheet
 from monitoring import dashboard as monitoring
 from notifications.reminders import ReminderError, reminders_send
 from workflow import access, services
@@ -134,7 +135,7 @@ def export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     else:
         response = HttpResponse(
             monitoring.xlsx(campaign, board, _columns(), [_values(r) for r in board.shown]),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=spreadsheet.CONTENT_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

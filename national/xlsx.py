@@ -4,119 +4,68 @@ provinces, the narrative and the appendix's text columns (province by province).
 numbers (Excel shows them with the reader's separators), amounts with three decimals, rates
 as percentages; header rows stay frozen.
 
-``write_header_tree`` is the one piece that knows the appendix's column tree; when the
-shared writer of submissions/xlsx.py lands it can take its place unchanged in meaning.
+The cells are drawn by core/spreadsheet.py, the writer every workbook of the system shares;
+the summed appendix's header is the province's download's header tree
+(``submissions.xlsx.header_tree``) without the reason columns: a sum has no reason.
 """
 
 from __future__ import annotations
 
-import io
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import spreadsheet as sheet
+from core.spreadsheet import (
+    AMOUNT_FIXED,
+    BOLD,
+    DATETIME,
+    GROUP_FILL,
+    INTEGER,
+    ITALIC,
+    PERCENT,
+    TOTAL_FILL,
+    fraction,
+    header_row,
+    put,
+)
 from receipts.pdf import VN
 from submissions import selectors as content
 from submissions.selectors import ColumnTree
+from submissions.xlsx import header_tree
 
 from . import selectors
 from .models import NationalVersion
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AMOUNT = "#,##0.000"
-PERCENT = "0.00%"
-COUNT = "#,##0"
-DATETIME = "dd/mm/yyyy hh:mm"
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="E9EEF6")
-GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
-TOTAL_FILL = PatternFill("solid", fgColor="FFF3CD")
-BOLD = Font(bold=True)
-WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-WRAP = Alignment(vertical="top", wrap_text=True)
+CONTENT_TYPE = sheet.CONTENT_TYPE
 # Column width (characters) by kind of leaf column.
 WIDTHS = {"row_number": 6, "row_label": 48, "text": 14, "amount": 16, "sum": 17, "percent": 11}
-
-
-def _percent(value: Decimal | None) -> Decimal | None:
-    """Rates are kept as percentages (45.20); Excel wants the fraction (0.452)."""
-    return None if value is None else Decimal(value) / 100
-
-
-def write_header_tree(ws: Worksheet, tree: ColumnTree, *, top: int, left: int = 1) -> int:
-    """The header rows with their merged cells; returns the first row below the header."""
-    taken: set[tuple[int, int]] = set()
-    for depth, cells in enumerate(tree.header_rows):
-        row = top + depth
-        column = left
-        for cell in cells:
-            while (row, column) in taken:
-                column += 1
-            bottom, right = row + cell.rowspan - 1, column + cell.colspan - 1
-            for r in range(row, bottom + 1):
-                for c in range(column, right + 1):
-                    taken.add((r, c))
-                    ws.cell(r, c).border = BORDER
-                    ws.cell(r, c).fill = HEADER_FILL
-            target = ws.cell(row, column, cell.column.label)
-            target.font = BOLD
-            target.alignment = WRAP_CENTER
-            if (bottom, right) != (row, column):
-                ws.merge_cells(start_row=row, start_column=column, end_row=bottom, end_column=right)
-            column = right + 1
-    return top + len(tree.header_rows)
-
-
-def _title(ws: Worksheet, text: str, width: int, row: int = 1) -> None:
-    ws.cell(row, 1, text).font = Font(bold=True, size=12)
-    ws.cell(row, 1).alignment = Alignment(horizontal="center", wrap_text=True)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-
-
-def _header_row(ws: Worksheet, row: int, labels: list[str]) -> None:
-    for column, label in enumerate(labels, start=1):
-        cell = ws.cell(row, column, label)
-        cell.font = BOLD
-        cell.alignment = WRAP_CENTER
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-
-
-def _put(ws: Worksheet, row: int, column: int, value: Any, number_format: str = "") -> None:
-    cell = ws.cell(row, column, value)
-    cell.border = BORDER
-    if number_format:
-        cell.number_format = number_format
-    elif isinstance(value, str):
-        cell.alignment = WRAP
 
 
 def _appendix(ws: Worksheet, report: selectors.NationalReport, tree: ColumnTree) -> None:
     leaves = tree.leaves
     version = report.version
-    _title(ws, report.campaign.report_title, len(leaves))
-    ws.row_dimensions[1].height = 45
-    _title(
+    sheet.title(ws, 1, report.campaign.report_title, width=len(leaves), height=45)
+    sheet.title(
         ws,
+        2,
         _("Summed across provinces: version %(n)s, %(included)s of %(units)s provinces")
         % {
             "n": version.number,
             "included": len(report.included),
             "units": len(report.provinces),
         },
-        len(leaves),
-        row=2,
+        width=len(leaves),
     )
     ws.cell(3, len(leaves), _("Unit: %(unit)s") % {"unit": report.campaign.amount_unit})
     ws.cell(3, len(leaves)).alignment = Alignment(horizontal="right")
-    first = write_header_tree(ws, tree, top=4)
+    sheet.set_widths(ws, [WIDTHS.get(col.kind, 10) for col in leaves])
+    first = sheet.write_header(ws, sheet.place(header_tree(tree, reasons=False)), top=4)
     for offset, row in enumerate(report.table):
         r = first + offset
         for c, col in enumerate(leaves, start=1):
@@ -127,51 +76,51 @@ def _appendix(ws: Worksheet, report: selectors.NationalReport, tree: ColumnTree)
             elif col.kind == "row_label":
                 value = row.label
             elif col.kind in ("amount", "sum"):
-                value, number_format = row.figures.get(col.field), AMOUNT
+                value, number_format = row.figures.get(col.field), AMOUNT_FIXED
             elif col.kind == "percent":
-                value, number_format = _percent(row.figures.get(col.field)), PERCENT
+                value, number_format = fraction(row.figures.get(col.field)), PERCENT
             elif col.kind == "flag":
-                value, number_format = row.figures.get(col.field), COUNT
-            _put(ws, r, c, value, number_format)
+                value, number_format = row.figures.get(col.field), INTEGER
+            cell = put(ws, r, c, value, number_format)
             if row.kind in ("group", "total"):
-                ws.cell(r, c).font = BOLD
-                ws.cell(r, c).fill = TOTAL_FILL if row.kind == "total" else GROUP_FILL
+                cell.font = BOLD
+                cell.fill = TOTAL_FILL if row.kind == "total" else GROUP_FILL
             elif row.kind in ("own", "direct"):
-                ws.cell(r, c).font = Font(italic=True)
+                cell.font = ITALIC
     notes = [
         str(report.rate_method),
         _("Acceptance columns: the number of appendix lines (tasks) accepted that way."),
         *(f"{n.marker}: {n.text}" for n in content.footnotes(report.campaign, tree)),
     ]
-    for offset, note in enumerate(notes, start=first + len(report.table) + 1):
-        ws.cell(offset, 1, note)
-    for c, col in enumerate(leaves, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(col.kind, 10)
+    sheet.notes(ws, first + len(report.table) + 1, notes)
     # The header and the task column stay in view.
-    ws.freeze_panes = ws.cell(first, 3)
+    sheet.freeze(ws, first, 3)
 
 
 def _allocation(ws: Worksheet, report: selectors.NationalReport) -> None:
     allocation = report.allocation
-    _title(ws, _("Funds allocated by source and kind of spending"), 1 + 2 * len(allocation.sources))
+    sheet.title(
+        ws,
+        1,
+        _("Funds allocated by source and kind of spending"),
+        width=1 + 2 * len(allocation.sources),
+    )
     labels = [_("Kind of spending")]
     for _key, label in allocation.sources:
         labels += [f"{label} ({report.campaign.amount_unit})", _("Share")]
-    _header_row(ws, 3, labels)
+    header_row(ws, 3, labels)
     for r, (label, cells) in enumerate(allocation.rows, start=4):
-        _put(ws, r, 1, str(label))
+        put(ws, r, 1, str(label))
         for i, cell in enumerate(cells):
-            _put(ws, r, 2 + 2 * i, cell.amount, AMOUNT)
-            _put(ws, r, 3 + 2 * i, _percent(cell.share), PERCENT)
-    ws.column_dimensions["A"].width = 22
-    for i in range(2, 2 + 2 * len(allocation.sources)):
-        ws.column_dimensions[get_column_letter(i)].width = 22 if i % 2 == 0 else 10
-    ws.freeze_panes = "B4"
+            put(ws, r, 2 + 2 * i, cell.amount, AMOUNT_FIXED)
+            put(ws, r, 3 + 2 * i, fraction(cell.share), PERCENT)
+    sheet.set_widths(ws, [22] + [22, 10] * len(allocation.sources))
+    sheet.freeze(ws, 4, 2)
 
 
 def _rates(ws: Worksheet, report: selectors.NationalReport) -> None:
-    _title(ws, _("Shares and rates, and their spread across provinces"), 7)
-    _header_row(
+    sheet.title(ws, 1, _("Shares and rates, and their spread across provinces"), width=7)
+    header_row(
         ws,
         3,
         [
@@ -185,41 +134,41 @@ def _rates(ws: Worksheet, report: selectors.NationalReport) -> None:
         ],
     )
     for r, spread in enumerate(report.spreads, start=4):
-        _put(ws, r, 1, str(spread.rate.label))
-        _put(ws, r, 2, _percent(spread.national), PERCENT)
-        _put(ws, r, 3, spread.provinces, COUNT)
-        _put(ws, r, 4, _percent(spread.low.value) if spread.low else None, PERCENT)
-        _put(ws, r, 5, ", ".join(spread.low.provinces) if spread.low else "")
-        _put(ws, r, 6, _percent(spread.high.value) if spread.high else None, PERCENT)
-        _put(ws, r, 7, ", ".join(spread.high.provinces) if spread.high else "")
-    ws.cell(5 + len(report.spreads), 1, str(report.rate_method))
-    for column, width in zip("ABCDEFG", (42, 12, 12, 12, 30, 12, 30), strict=True):
-        ws.column_dimensions[column].width = width
-    ws.freeze_panes = "B4"
+        put(ws, r, 1, str(spread.rate.label))
+        put(ws, r, 2, fraction(spread.national), PERCENT)
+        put(ws, r, 3, spread.provinces, INTEGER)
+        put(ws, r, 4, fraction(spread.low.value) if spread.low else None, PERCENT)
+        put(ws, r, 5, ", ".join(spread.low.provinces) if spread.low else "")
+        put(ws, r, 6, fraction(spread.high.value) if spread.high else None, PERCENT)
+        put(ws, r, 7, ", ".join(spread.high.provinces) if spread.high else "")
+    sheet.notes(ws, 5 + len(report.spreads), [str(report.rate_method)])
+    sheet.set_widths(ws, (42, 12, 12, 12, 30, 12, 30))
+    sheet.freeze(ws, 4, 2)
 
 
 def _problems(ws: Worksheet, report: selectors.NationalReport) -> None:
-    _title(ws, _("Shortcomings reported (section 2.5 (i)) and State Treasury refusals"), 2)
-    _header_row(ws, 3, [_("Shortcoming"), _("Provinces reporting it")])
+    sheet.title(
+        ws, 1, _("Shortcomings reported (section 2.5 (i)) and State Treasury refusals"), width=2
+    )
+    header_row(ws, 3, [_("Shortcoming"), _("Provinces reporting it")])
     r = 4
     for kind in report.problems:
-        _put(ws, r, 1, kind.label)
-        _put(ws, r, 2, kind.provinces, COUNT)  # type: ignore[attr-defined]
+        put(ws, r, 1, kind.label)
+        put(ws, r, 2, kind.provinces, INTEGER)  # type: ignore[attr-defined]
         r += 1
     r += 1
-    _header_row(ws, r, [_("State Treasury refusals"), ""])
+    header_row(ws, r, [_("State Treasury refusals"), ""])
     treasury = report.treasury
     for label, value, number_format in (
-        (_("Cases"), treasury["cases"], COUNT),
-        (_("Amount (million VND)"), treasury["amount"], AMOUNT),
-        (_("Provinces with refusals"), treasury["provinces"], COUNT),
+        (_("Cases"), treasury["cases"], INTEGER),
+        (_("Amount (million VND)"), treasury["amount"], AMOUNT_FIXED),
+        (_("Provinces with refusals"), treasury["provinces"], INTEGER),
     ):
         r += 1
-        _put(ws, r, 1, label)
-        _put(ws, r, 2, value, number_format)
-    ws.column_dimensions["A"].width = 60
-    ws.column_dimensions["B"].width = 18
-    ws.freeze_panes = "A4"
+        put(ws, r, 1, label)
+        put(ws, r, 2, value, number_format)
+    sheet.set_widths(ws, [60, 18])
+    sheet.freeze(ws, 4, 1)
 
 
 def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
@@ -240,8 +189,8 @@ def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
         _("Refusals (million VND)"),
         _("Receipt"),
     ]
-    _title(ws, _("The provinces and centrally-run cities"), len(labels))
-    _header_row(ws, 3, labels)
+    sheet.title(ws, 1, _("The provinces and centrally-run cities"), width=len(labels))
+    header_row(ws, 3, labels)
     r = 3
     for r, p in enumerate(report.provinces, start=4):
         reached = p.reached_ministry_at
@@ -250,76 +199,71 @@ def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
             (p.unit.code, ""),
             (p.unit.full_name, ""),
             (_("yes") if p.is_included else _("no"), ""),
-            (p.content_version, COUNT),  # type: ignore[attr-defined]
+            (p.content_version, INTEGER),  # type: ignore[attr-defined]
             (_("yes") if p.entered else "", ""),
             (p.get_stage_display() if p.stage else "", ""),
             (p.get_standing_display(), ""),
             (timezone.localtime(reached, VN).replace(tzinfo=None) if reached else None, DATETIME),
-            (figures.demand if figures else None, AMOUNT),
-            (figures.allocated if figures else None, AMOUNT),
-            (figures.spent if figures else None, AMOUNT),
-            (_percent(figures.spent_vs_allocated) if figures else None, PERCENT),
-            (p.treasury_refusal_count, COUNT),
-            (p.treasury_refusal_amount, AMOUNT),
+            (figures.demand if figures else None, AMOUNT_FIXED),
+            (figures.allocated if figures else None, AMOUNT_FIXED),
+            (figures.spent if figures else None, AMOUNT_FIXED),
+            (fraction(figures.spent_vs_allocated) if figures else None, PERCENT),
+            (p.treasury_refusal_count, INTEGER),
+            (p.treasury_refusal_amount, AMOUNT_FIXED),
             (p.receipt, ""),  # type: ignore[attr-defined]
         ]
         for c, (value, number_format) in enumerate(values, start=1):
-            _put(ws, r, c, value, number_format)
+            put(ws, r, c, value, number_format)
     total = report.total
     r += 1
-    _put(ws, r, 2, _("National total"))
+    put(ws, r, 2, _("National total"))
     for c, value in (
         (9, total.get("demand")),
         (10, total.get("allocated")),
         (11, total.get("spent")),
     ):
-        _put(ws, r, c, value, AMOUNT)
-    _put(ws, r, 12, _percent(total.get("spent_vs_allocated")), PERCENT)
-    _put(ws, r, 13, report.treasury["cases"], COUNT)
-    _put(ws, r, 14, report.treasury["amount"], AMOUNT)
+        put(ws, r, c, value, AMOUNT_FIXED)
+    put(ws, r, 12, fraction(total.get("spent_vs_allocated")), PERCENT)
+    put(ws, r, 13, report.treasury["cases"], INTEGER)
+    put(ws, r, 14, report.treasury["amount"], AMOUNT_FIXED)
     for c in range(1, len(labels) + 1):
         ws.cell(r, c).font = BOLD
-    for column, width in zip(
-        "ABCDEFGHIJKLMNO", (6, 28, 10, 10, 10, 22, 16, 17, 17, 17, 17, 11, 10, 14, 14), strict=True
-    ):
-        ws.column_dimensions[column].width = width
+    sheet.set_widths(ws, (6, 28, 10, 10, 10, 22, 16, 17, 17, 17, 17, 11, 10, 14, 14))
     ws.auto_filter.ref = f"A3:{get_column_letter(len(labels))}{r - 1}"
-    ws.freeze_panes = "C4"
+    sheet.freeze(ws, 4, 3)
 
 
 def _narrative(ws: Worksheet, report: selectors.NationalReport) -> None:
-    _title(ws, _("The provinces' assessments, point by point"), 4)
-    _header_row(ws, 3, [_("Point"), _("Outline"), _("Province"), _("Assessment")])
+    sheet.title(ws, 1, _("The provinces' assessments, point by point"), width=4)
+    header_row(ws, 3, [_("Point"), _("Outline"), _("Province"), _("Assessment")])
     r = 3
     for compiled in report.narrative:
         for cp in compiled.points:
             for province, text in cp.answers:
                 r += 1
-                _put(ws, r, 1, cp.point.display_code)
-                _put(ws, r, 2, cp.point.text)
-                _put(ws, r, 3, province)
-                _put(ws, r, 4, text)
-    for column, width in zip("ABCD", (12, 50, 24, 90), strict=True):
-        ws.column_dimensions[column].width = width
-    ws.freeze_panes = "A4"
+                put(ws, r, 1, cp.point.display_code)
+                put(ws, r, 2, cp.point.text)
+                put(ws, r, 3, province)
+                put(ws, r, 4, text)
+    sheet.set_widths(ws, (12, 50, 24, 90))
+    sheet.freeze(ws, 4, 1)
 
 
 def _listings(ws: Worksheet, report: selectors.NationalReport) -> None:
     """The appendix's text columns, one row per province and line (a text is not summed)."""
-    _title(ws, _("The appendix's text columns, province by province"), 4)
-    _header_row(ws, 3, [_("Column"), _("Province"), _("Appendix line"), _("Text")])
+    sheet.title(ws, 1, _("The appendix's text columns, province by province"), width=4)
+    header_row(ws, 3, [_("Column"), _("Province"), _("Appendix line"), _("Text")])
     r = 3
     for listing in report.listings:
         for province in listing.provinces:
             for label, text in province.lines or [("", "—")]:
                 r += 1
-                _put(ws, r, 1, listing.label)
-                _put(ws, r, 2, province.province)
-                _put(ws, r, 3, label)
-                _put(ws, r, 4, text)
-    for column, width in zip("ABCD", (30, 24, 40, 80), strict=True):
-        ws.column_dimensions[column].width = width
-    ws.freeze_panes = "A4"
+                put(ws, r, 1, listing.label)
+                put(ws, r, 2, province.province)
+                put(ws, r, 3, label)
+                put(ws, r, 4, text)
+    sheet.set_widths(ws, (30, 24, 40, 80))
+    sheet.freeze(ws, 4, 1)
 
 
 def national_workbook(version: NationalVersion) -> bytes:
@@ -328,10 +272,10 @@ def national_workbook(version: NationalVersion) -> bytes:
         report = selectors.national_report(version)
         tree = content.column_tree(version.campaign)
         book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = _("Appendix summed")[:31]
-        _appendix(sheet, report, tree)
+        first = book.active
+        assert first is not None
+        first.title = _("Appendix summed")[:31]
+        _appendix(first, report, tree)
         _allocation(book.create_sheet(_("Allocation")[:31]), report)
         _rates(book.create_sheet(_("Rates")[:31]), report)
         _problems(book.create_sheet(_("Shortcomings")[:31]), report)
@@ -343,6 +287,4 @@ def national_workbook(version: NationalVersion) -> bytes:
             "n": version.number,
         }
         book.properties.creator = version.campaign.issuer_department or version.campaign.issuer
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheet.save(book)

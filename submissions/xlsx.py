@@ -3,9 +3,11 @@
 ``write_appendix`` draws the header tree and the rows of any appendix into a
 worksheet: the multi-level merged header exactly as the appendix page shows
 it, group rows and the grand total as Excel formulas, amounts in million VND,
-percentages as Excel percentages, frozen header rows. The province's download
-(``submission_workbook``) and the national report both call it; what each row
-holds (a province's entries, or sums over provinces) is the caller's business.
+percentages as Excel percentages, frozen header rows; the province's download
+(``submission_workbook``) calls it. The drawing itself (styles, merged boxes,
+number formats, panes, protection) is core/spreadsheet.py's; ``header_tree``
+turns the campaign's columns into its header tree, which the national report's
+summed appendix draws too, without the reason columns.
 
 A cell of Excel holds one value, so a column that carries a share and its
 reason on the page ("Chưa hoàn thành /Lý do") takes two columns here, under
@@ -15,28 +17,32 @@ its own header, with a last header row naming them.
 from __future__ import annotations
 
 import datetime
-import io
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.formatting.rule import Rule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.styles.numbers import NumberFormat
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaigns.models import Campaign, TemplateColumn
 from core import clock
+from core import spreadsheet as sheet
+from core.spreadsheet import (
+    BORDER,
+    COMPUTED_FILL,
+    GROUP_FILL,
+    LINE_HEIGHT,
+    UNLOCKED,
+    Box,
+    Header,
+    put_text,
+)
 
 from . import selectors
 from .models import Submission
@@ -50,18 +56,6 @@ FORMAT = "appendix-xlsx/1"
 MARGIN_ROWS, MARGIN_COLUMNS = 50, 10
 META_ROWS = 8  # key / value pairs on the hidden sheet
 
-AMOUNT_FORMAT = "#,##0.###"
-AMOUNT_WHOLE_FORMAT = "#,##0"
-PERCENT_FORMAT = "0.00%"
-PERCENT_WHOLE_FORMAT = "0%"
-
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="E9ECEF")
-FOOTNOTE_FILL = PatternFill("solid", fgColor="F4F6F8")
-COMPUTED_FILL = PatternFill("solid", fgColor="F1F3F5")
-GROUP_FILL = PatternFill("solid", fgColor="E7F1FF")
-UNLOCKED = Protection(locked=False)
 WIDTHS: dict[str, int] = {
     TemplateColumn.Kind.ROW_NUMBER: 6,
     TemplateColumn.Kind.ROW_LABEL: 46,
@@ -72,7 +66,6 @@ WIDTHS: dict[str, int] = {
     TemplateColumn.Kind.FLAG: 12,
 }
 REASON_WIDTH = 26
-LINE_HEIGHT = 15
 
 
 @dataclass(frozen=True)
@@ -93,26 +86,17 @@ class SheetColumn:
         return TemplateColumn.Kind.TEXT if self.is_reason else self.leaf.kind
 
 
-@dataclass(frozen=True)
-class HeaderBox:
-    """A header cell and the block it is merged over (1-based, relative to the header's top)."""
-
-    label: str
-    row: int
-    column: int
-    rows: int
-    columns: int
-    footnote: bool = False
-    from_template: bool = True  # False for the "%" / "Reason" names this module adds
-
-
 @dataclass
 class SheetLayout:
-    """Where things are: the import reads a file back with the layout that wrote it."""
+    """Where things are: the import reads a file back with the layout that wrote it.
+
+    ``header`` holds the merged header boxes; a box's ``tag`` is its template column, or
+    None for the "%" / "Reason" names this module adds under a share with its reason.
+    """
 
     tree: ColumnTree
     columns: list[SheetColumn]
-    header: list[HeaderBox]
+    header: list[Box]
     header_height: int
     header_top: int = 1
     row_numbers: dict[str, int] = field(default_factory=dict)  # row key -> sheet row
@@ -150,6 +134,31 @@ class SheetRow:
     custom: bool = False
 
 
+def header_tree(tree: ColumnTree, *, reasons: bool) -> list[Header]:
+    """The appendix's column tree as a header tree, each node tagged with its column.
+
+    With ``reasons`` a share that carries its reason ("Chưa hoàn thành /Lý do") takes two
+    columns, named "%" and "Reason" on a last row: a cell of Excel holds one value.
+    """
+    cells = {cell.column.pk: cell for row in tree.header_rows for cell in row}
+    children: dict[int | None, list[TemplateColumn]] = {}
+    for cell in cells.values():
+        children.setdefault(cell.column.parent_id, []).append(cell.column)
+
+    def node(column: TemplateColumn) -> Header:
+        note = column.origin == TemplateColumn.Origin.FOOTNOTE
+        kids = tuple(node(kid) for kid in children.get(column.pk, []))
+        if kids:
+            return Header(column.label, kids, cells[column.pk].rowspan, note, column)
+        if reasons and column.reason_field:
+            share = Header(_("Share (%)"), note=note)
+            reason = Header(_("Reason"), note=note)
+            return Header(column.label, (share, reason), None, note, column)
+        return Header(column.label, note=note, tag=column)
+
+    return [node(column) for column in children.get(None, [])]
+
+
 def layout_for(tree: ColumnTree, *, header_top: int = 1) -> SheetLayout:
     """The sheet's columns and merged header boxes for a column tree."""
     columns: list[SheetColumn] = []
@@ -157,30 +166,8 @@ def layout_for(tree: ColumnTree, *, header_top: int = 1) -> SheetLayout:
         columns.append(SheetColumn(len(columns) + 1, leaf, leaf.field))
         if leaf.reason_field:
             columns.append(SheetColumn(len(columns) + 1, leaf, leaf.reason_field, is_reason=True))
-    depth = len(tree.header_rows)
-    reason_leaves = [leaf for leaf in tree.leaves if leaf.reason_field]
-    # A share-with-reason leaf on the deepest level needs one more row for "%" and "Reason".
-    height = depth + (1 if any(leaf.level == depth for leaf in reason_leaves) else 0)
-    first_column: dict[int, int] = {}
-    for column in columns:
-        first_column.setdefault(column.leaf.pk, column.index)
-    header: list[HeaderBox] = []
-    for level, cells in enumerate(tree.header_rows, start=1):
-        for cell in cells:
-            node = cell.column
-            leaves = _leaves_under(tree, node)
-            start = first_column[leaves[0].pk]
-            width = sum(2 if leaf.reason_field else 1 for leaf in leaves)
-            is_leaf = len(leaves) == 1 and leaves[0].pk == node.pk
-            rows = cell.rowspan
-            footnote = node.origin == TemplateColumn.Origin.FOOTNOTE
-            if is_leaf:
-                rows = height - level + 1 - (1 if node.reason_field else 0)
-            header.append(HeaderBox(node.label, level, start, rows, width, footnote))
-            if is_leaf and node.reason_field:
-                header.append(HeaderBox(_("Share (%)"), height, start, 1, 1, footnote, False))
-                header.append(HeaderBox(_("Reason"), height, start + 1, 1, 1, footnote, False))
-    return SheetLayout(tree, columns, header, height, header_top)
+    placed = sheet.place(header_tree(tree, reasons=True))
+    return SheetLayout(tree, columns, placed.boxes, placed.height, header_top)
 
 
 def _ancestors(tree: ColumnTree, column: TemplateColumn) -> list[int]:
@@ -191,31 +178,6 @@ def _ancestors(tree: ColumnTree, column: TemplateColumn) -> list[int]:
         chain.append(pk)
         pk = parent_of.get(pk)
     return chain
-
-
-def _leaves_under(tree: ColumnTree, node: TemplateColumn) -> list[TemplateColumn]:
-    return [leaf for leaf in tree.leaves if leaf.pk == node.pk or node.pk in _ancestors(tree, leaf)]
-
-
-def safe_text(value: Any) -> str:
-    """Text as a cell can hold it: no control characters, one kind of line break."""
-    text = "" if value is None else str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n"))
-
-
-def _set_text(cell: Cell, value: Any) -> None:
-    # Text is text: "=HYPERLINK(...)" typed by a province must not become a formula
-    # in the ministry's Excel.
-    cell.value = safe_text(value)
-    cell.data_type = "s"
-
-
-def _number(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
 
 
 def write_appendix(
@@ -234,10 +196,15 @@ def write_appendix(
     everything again on import.
     """
     layout = layout_for(tree, header_top=top)
-    for column in layout.columns:
-        width = REASON_WIDTH if column.is_reason else WIDTHS.get(column.leaf.kind, 14)
-        ws.column_dimensions[column.letter].width = width
-    _write_header(ws, layout)
+    sheet.set_widths(
+        ws,
+        {
+            c.index: REASON_WIDTH if c.is_reason else WIDTHS.get(c.leaf.kind, 14)
+            for c in layout.columns
+        },
+    )
+    placed = sheet.HeaderLayout(layout.header, layout.header_height, len(layout.columns))
+    sheet.write_header(ws, placed, top=top, fit_rows=True)
     row_number = layout.first_data_row
     for row in rows:
         if row.key:
@@ -252,69 +219,15 @@ def write_appendix(
     label_column = next(
         (c for c in layout.columns if c.leaf.kind == TemplateColumn.Kind.ROW_LABEL), None
     )
-    freeze_column = (label_column.index + 1) if label_column else 1
-    ws.freeze_panes = ws.cell(row=layout.first_data_row, column=freeze_column)
+    sheet.freeze(ws, layout.first_data_row, (label_column.index + 1) if label_column else 1)
     if rows:
         _number_formats(ws, layout, last)
         if editable:
             _validations(ws, layout, rows)
     if editable:
-        ws.protection.sheet = True
-        # Protected against overwriting, not against tidying up.
-        ws.protection.formatColumns = False
-        ws.protection.formatRows = False
-        ws.protection.formatCells = False
-    ws.print_title_rows = f"{top}:{top + layout.header_height - 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.protect(ws)
+    sheet.print_across(ws, title_rows=(top, top + layout.header_height - 1))
     return layout
-
-
-def _lines_needed(text: Any, width: float) -> int:
-    """How many lines wrapped text takes in a column ``width`` characters wide (an estimate:
-    spreadsheets do not size rows that a program wrote, and LibreOffice overlaps them)."""
-    if text is None or text == "":
-        return 1
-    usable = max(width - 1, 1)
-    return sum(max(1, math.ceil(len(part) * 1.1 / usable)) for part in str(text).split("\n"))
-
-
-def _width(ws: Worksheet, first: int, count: int) -> float:
-    return sum(
-        ws.column_dimensions[get_column_letter(c)].width or 13 for c in range(first, first + count)
-    )
-
-
-def _write_header(ws: Worksheet, layout: SheetLayout) -> None:
-    top = layout.header_top
-    heights = [LINE_HEIGHT] * layout.header_height
-    for box in sorted(layout.header, key=lambda b: b.rows):
-        need = _lines_needed(box.label, _width(ws, box.column, box.columns)) * LINE_HEIGHT + 4
-        rows = range(box.row - 1, box.row - 1 + box.rows)
-        short = need - sum(heights[r] for r in rows)
-        if short > 0:
-            heights[rows[-1]] += short
-    for offset, height in enumerate(heights):
-        ws.row_dimensions[top + offset].height = height
-    for box in layout.header:
-        row, column = top + box.row - 1, box.column
-        fill = FOOTNOTE_FILL if box.footnote else HEADER_FILL
-        font = Font(bold=not box.footnote, italic=box.footnote)
-        for r in range(row, row + box.rows):
-            for c in range(column, column + box.columns):
-                cell = ws.cell(row=r, column=c)
-                cell.border, cell.fill, cell.font = BORDER, fill, font
-                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.cell(row=row, column=column).value = box.label
-        if box.rows > 1 or box.columns > 1:
-            ws.merge_cells(
-                start_row=row,
-                start_column=column,
-                end_row=row + box.rows - 1,
-                end_column=column + box.columns - 1,
-            )
 
 
 def _group_members(rows: Sequence[SheetRow], first: int) -> dict[int, list[int]]:
@@ -397,16 +310,16 @@ def _write_row(
         cell = ws.cell(row=number, column=column.index)
         cell.border = BORDER
         cell.font = Font(bold=bold, italic=row.custom)
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        cell.alignment = sheet.WRAP
         if fill is not None:
             cell.fill = fill
         kind = column.kind
         if kind == TemplateColumn.Kind.ROW_NUMBER:
-            _set_text(cell, row.stt)
+            put_text(cell, row.stt)
             cell.alignment = Alignment(horizontal="center", vertical="top")
         elif kind == TemplateColumn.Kind.ROW_LABEL:
             label = row.label if row.kind != "total" else _("Grand total")
-            _set_text(cell, label)
+            put_text(cell, label)
             if row.custom and editable:
                 cell.protection = UNLOCKED
         elif kind in (TemplateColumn.Kind.AMOUNT, TemplateColumn.Kind.SUM):
@@ -418,14 +331,14 @@ def _write_row(
                 cell.value = _total(_ranges(_sum_parts(layout, column), number))
                 cell.fill = COMPUTED_FILL
             else:
-                cell.value = _number(row.values.get(column.name))
+                cell.value = sheet.number(row.values.get(column.name))
                 if editable:
                     cell.protection = UNLOCKED
         elif not entries:
             continue  # percentages and text do not add up
         elif kind == TemplateColumn.Kind.PERCENT:
             value = row.values.get(column.name)
-            cell.value = None if value is None else _number(Decimal(value) / 100)
+            cell.value = sheet.number(sheet.fraction(value))
             cell.alignment = Alignment(horizontal="right", vertical="top")
             if editable:
                 cell.protection = UNLOCKED
@@ -436,13 +349,15 @@ def _write_row(
             if editable:
                 cell.protection = UNLOCKED
         else:
-            _set_text(cell, row.values.get(column.name))
+            put_text(cell, row.values.get(column.name))
             if editable:
                 cell.protection = UNLOCKED
     if row.key:
-        _set_text(ws.cell(row=number, column=layout.key_column), row.key)
+        put_text(ws.cell(row=number, column=layout.key_column), row.key)
     lines = max(
-        _lines_needed(ws.cell(row=number, column=c.index).value, _width(ws, c.index, 1) / 1.1)
+        sheet.lines_needed(
+            ws.cell(row=number, column=c.index).value, sheet.columns_width(ws, c.index, 1) / 1.1
+        )
         if c.kind in (TemplateColumn.Kind.ROW_LABEL, TemplateColumn.Kind.TEXT)
         else 1
         for c in layout.columns
@@ -452,26 +367,11 @@ def _write_row(
 
 def _number_formats(ws: Worksheet, layout: SheetLayout, last: int) -> None:
     """Amounts show 1.234,5 (the page's way) and whole amounts no decimal mark."""
-    first = layout.first_data_row
     for column in layout.columns:
         if column.kind in (TemplateColumn.Kind.AMOUNT, TemplateColumn.Kind.SUM):
-            base, whole, test = AMOUNT_FORMAT, AMOUNT_WHOLE_FORMAT, "MOD({cell},1)=0"
+            sheet.number_style(ws, column.index, layout.first_data_row, last, sheet.AMOUNTS)
         elif column.kind == TemplateColumn.Kind.PERCENT:
-            base, whole, test = PERCENT_FORMAT, PERCENT_WHOLE_FORMAT, "MOD(ROUND({cell}*100,6),1)=0"
-        else:
-            continue
-        for number in range(first, last + 1):
-            ws.cell(row=number, column=column.index).number_format = base
-        # "#,##0.###" would show 1.234, for a whole number: a conditional format drops the mark.
-        cell = f"{column.letter}{first}"
-        rule = Rule(
-            type="expression",
-            formula=[f"AND(ISNUMBER({cell}),{test.format(cell=cell)})"],
-            dxf=DifferentialStyle(
-                numFmt=NumberFormat(numFmtId=200 + column.index, formatCode=whole)
-            ),
-        )
-        ws.conditional_formatting.add(f"{cell}:{column.letter}{last}", rule)
+            sheet.number_style(ws, column.index, layout.first_data_row, last, sheet.PERCENTS)
 
 
 def _validations(ws: Worksheet, layout: SheetLayout, rows: Sequence[SheetRow]) -> None:
@@ -599,7 +499,7 @@ def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
     now = timezone.localtime(clock.now())
     title_lines = [
         (campaign.report_title, Font(bold=True, size=13)),
-        (submission.unit.full_name, Font(bold=True, size=12)),
+        (submission.unit.full_name, sheet.TITLE_FONT),
         (
             _("(Attached to letter %(number)s of %(date)s of the %(issuer)s)")
             % {
@@ -607,7 +507,7 @@ def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
                 "date": date_format(campaign.issued_on, "SHORT_DATE_FORMAT"),
                 "issuer": campaign.issuer,
             },
-            Font(italic=True),
+            sheet.ITALIC,
         ),
         (
             _("Downloaded at %(when)s, revision %(revision)s. Unit: %(unit)s")
@@ -616,29 +516,15 @@ def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
                 "revision": submission.revision,
                 "unit": campaign.amount_unit,
             },
-            Font(italic=True, size=9),
+            sheet.NOTE_FONT,
         ),
     ]
     for number, (text, font) in enumerate(title_lines, start=1):
-        cell = ws.cell(row=number, column=1)
-        _set_text(cell, text)
-        cell.font = font
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.merge_cells(start_row=number, start_column=1, end_row=number, end_column=width)
+        sheet.title(ws, number, text, width=width, font=font)
     ws.row_dimensions[1].height = 36
     top = len(title_lines) + 2
     layout = write_appendix(ws, tree=tree, rows=sheet_rows(table), top=top, editable=editable)
-    after = layout.first_data_row + len(table) + 1
-    notes = _notes(campaign)
-    for offset, text in enumerate(notes):
-        cell = ws.cell(row=after + offset, column=1)
-        _set_text(cell, text)
-        cell.font = Font(italic=True, size=9)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.merge_cells(
-            start_row=after + offset, start_column=1, end_row=after + offset, end_column=width
-        )
-        ws.row_dimensions[after + offset].height = 30
+    sheet.notes(ws, layout.first_data_row + len(table) + 1, _notes(campaign), across=width)
     meta = book.create_sheet(META_SHEET)
     meta.sheet_state = "veryHidden"
     entries = {
@@ -654,10 +540,8 @@ def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
     assert len(entries) == META_ROWS
     for number, (key, value) in enumerate(entries.items(), start=1):
         meta.cell(row=number, column=1).value = key
-        _set_text(meta.cell(row=number, column=2), value)
+        put_text(meta.cell(row=number, column=2), value)
     book.properties.title = campaign.report_title[:250]
     book.properties.creator = submission.unit.full_name
     book.properties.created = now.astimezone(datetime.UTC).replace(tzinfo=None)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheet.save(book)

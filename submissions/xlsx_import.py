@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from campaigns.models import TemplateColumn
+from core import spreadsheet
 
 from . import selectors
 from .attachments import package_has_macros
@@ -42,7 +43,7 @@ from .models import LineItem, Submission
 from .services import stale_import_message
 from .xlsx import FORMAT, MARGIN_ROWS, META_SHEET, SheetLayout, layout_for, sheet_extents
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = spreadsheet.CONTENT_TYPE
 MACRO_TYPES = {
     "application/vnd.ms-excel.sheet.macroenabled.12",
     "application/vnd.ms-excel.sheet.binary.macroenabled.12",
@@ -350,7 +351,7 @@ def _coordinate(row: int, column: int) -> str:
 def _check_header(grid: Grid, layout: SheetLayout) -> list[str]:
     """The template's own header labels where the layout put them: columns not moved."""
     for box in layout.header:
-        if not box.from_template:
+        if box.tag is None:  # a name the download adds, not the template's
             continue
         row, column = layout.header_top + box.row - 1, box.column
         if _normal(grid.value(row, column)) != _normal(box.label):
