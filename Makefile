@@ -61,6 +61,7 @@ bench: $(BIN)/.dev messages ## Print the benchmarks' figures (PostgreSQL)
 	$(PY) -m benchmarks.transition_http
 	$(PY) -m benchmarks.pdf_render
 	$(PY) -m benchmarks.dashboard
+	$(PY) -m benchmarks.export
 	$(PY) -m benchmarks.consolidation
 
 load: $(BIN)/.dev messages ## 8 users for 60 s on gunicorn + Celery, production settings (db workflow_load, Redis db 9; ~4 min)

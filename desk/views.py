@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import spreadsheet
 from core.downloads import private_file_response
 from receipts.pdf import render_report
 from submissions import selectors, services, xlsx, xlsx_import
@@ -35,7 +36,6 @@ from workflow import selectors as workflow_selectors
 from workflow.deadlines import submission_deadlines
 from workflow.services import current_due
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ERRORS_SHOWN = 200
 
 
@@ -205,7 +205,7 @@ def appendix_download(request: HttpRequest, pk: int) -> HttpResponse:
     content = xlsx.submission_workbook(
         submission, editable=access.can_edit_submission(request.user, submission)
     )
-    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response = HttpResponse(content, content_type=spreadsheet.CONTENT_TYPE)
     name = f"phu-luc-{submission.campaign.code}-{submission.unit.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
