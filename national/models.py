@@ -28,9 +28,9 @@ from submissions.models import (
     amount_field,
     percent_field,
 )
-from workflow.deadlines import Status as Standing
 from workflow.models import AppendOnly, AuditRecord, SubmissionVersion
 from workflow.stages import Stage
+from workflow.statuses import Status as Standing
 
 
 class NationalVersion(AppendOnly):
