@@ -204,7 +204,7 @@ def _problems(ws: Worksheet, report: selectors.NationalReport) -> None:
     r = 4
     for kind in report.problems:
         _put(ws, r, 1, kind.label)
-        _put(ws, r, 2, kind.provinces, COUNT)  # type: ignore[attr-defined]
+        _put(ws, r, 2, kind.provinces, COUNT)
         r += 1
     r += 1
     _header_row(ws, r, [_("State Treasury refusals"), ""])
@@ -250,10 +250,10 @@ def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
             (p.unit.code, ""),
             (p.unit.full_name, ""),
             (_("yes") if p.is_included else _("no"), ""),
-            (p.content_version, COUNT),  # type: ignore[attr-defined]
+            (p.content_version, COUNT),
             (_("yes") if p.entered else "", ""),
-            (p.get_stage_display() if p.stage else "", ""),
-            (p.get_standing_display(), ""),
+            (p.stage_label, ""),
+            (p.standing_label, ""),
             (timezone.localtime(reached, VN).replace(tzinfo=None) if reached else None, DATETIME),
             (figures.demand if figures else None, AMOUNT),
             (figures.allocated if figures else None, AMOUNT),
@@ -261,7 +261,7 @@ def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
             (_percent(figures.spent_vs_allocated) if figures else None, PERCENT),
             (p.treasury_refusal_count, COUNT),
             (p.treasury_refusal_amount, AMOUNT),
-            (p.receipt, ""),  # type: ignore[attr-defined]
+            (p.receipt, ""),
         ]
         for c, (value, number_format) in enumerate(values, start=1):
             _put(ws, r, c, value, number_format)

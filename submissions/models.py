@@ -12,7 +12,6 @@ nobody asked for before needs a migration.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +26,6 @@ from config import clock
 from workflow.stages import Stage
 
 # Amounts are million VND to the thousand đồng; percentages have two decimals.
-VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 AMOUNT_DIGITS, AMOUNT_PLACES = 15, 3
 PERCENT_DIGITS, PERCENT_PLACES = 5, 2
 # What the appendix cell on the state of infrastructure holds: a few sentences, which still
@@ -143,6 +141,7 @@ class Campaign(models.Model):
     """One call for reports (đợt báo cáo): an official letter, its template and its units."""
 
     class Cutoff(models.TextChoices):
+        # When a day's report becomes late: workflow.deadlines.cutoff.
         # "trước ngày 05/5/2020" is read as "by the end of 05/5/2020": the letter gave the
         # provinces five working days counting 05/5, which the ministry clearly meant.
         END_OF_DAY = "end_of_day", _("End of the deadline day")
@@ -184,13 +183,6 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-    def cutoff(self, day: datetime.date | None = None) -> datetime.datetime:
-        """The moment a report due on ``day`` (the campaign's deadline by default) is late."""
-        day = day or self.deadline
-        if self.deadline_cutoff == self.Cutoff.END_OF_DAY:
-            day += datetime.timedelta(days=1)
-        return datetime.datetime.combine(day, datetime.time(0), tzinfo=VN)
 
 
 class Footnote(models.Model):

@@ -21,7 +21,6 @@ from config.downloads import private_file_response
 from workflow import access
 from workflow import selectors as workflow_selectors
 from workflow.deadlines import submission_deadlines
-from workflow.services import current_due
 
 from . import selectors, services, xlsx, xlsx_import
 from .attachments import inspect_upload
@@ -71,8 +70,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user_or_404(request.user, pk)
     lines = selectors.appendix_lines(submission)
     table = selectors.appendix_table(submission, lines)
-    due = current_due(submission)
-    standing, stage_deadlines = submission_deadlines(submission, province_due=due)
+    standing, stage_deadlines = submission_deadlines(submission)
     return render(
         request,
         "submissions/detail.html",
@@ -87,7 +85,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reopen_roles": workflow_selectors.who_may_reopen(submission),
             "timeline": workflow_selectors.timeline(submission),
             "returned": workflow_selectors.current_return(submission),
-            "due": due,
+            "due": standing.due,
             "standing": standing,
             "stage_deadlines": stage_deadlines,
             "extensions": submission.extensions.select_related("by"),

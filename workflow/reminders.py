@@ -23,7 +23,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -35,8 +35,8 @@ from submissions.models import Submission
 
 from . import access
 from .calendar import WorkingCalendar
-from .deadlines import LADDER, Schedule
-from .models import DeadlineExtension, Reminder
+from .deadlines import LADDER, Reckoner, Schedule, Status, is_untouched, province_due
+from .models import Reminder
 from .notifications import coordinators, next_actors, site_url, unit_holders
 from .roles import Role
 from .stages import Stage
@@ -75,14 +75,6 @@ def remind_before(calendar: WorkingCalendar, *, today: datetime.date, due: datet
     day (a sweep that missed the day before still reminds, once: the row is unique), and the
     sweep runs it on working days only, when "today included" is true."""
     return calendar.add(due, -1) <= today <= due
-
-
-def _extension_due() -> Subquery:
-    return Subquery(
-        DeadlineExtension.objects.filter(submission=OuterRef("pk"))
-        .order_by("-at", "-pk")
-        .values("due")[:1]
-    )
 
 
 def _record(
@@ -136,14 +128,14 @@ def _open_stage_dues(
     for submission in (
         submissions.filter(stage__in=LADDER)
         .select_related("campaign", "unit")
-        .annotate(extension_due=_extension_due())
+        .annotate(province_due=province_due())
         .order_by("campaign", "unit__code")
     ):
         campaign = submission.campaign
         if campaign.pk not in schedules:
             schedules[campaign.pk] = Schedule.load(campaign, calendar)
         dues.append(
-            (submission, schedules[campaign.pk].due(submission.stage, submission.extension_due))
+            (submission, schedules[campaign.pk].due(submission.stage, submission.province_due))
         )
     return dues
 
@@ -153,6 +145,7 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     now = now or clock.now()
     today = timezone.localdate(now)
     calendar = WorkingCalendar.load()
+    reckoner = Reckoner(calendar, now)
     result = SweepResult()
     # Nobody is reminded on a day off; the next working day's sweep sends what is due then.
     working = calendar.is_working_day(today)
@@ -164,7 +157,12 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
         ).values_list("submission_id", "stage", "due", "kind")
     )
     for submission, due in open_:
-        if now >= submission.campaign.cutoff(due):
+        standing = reckoner.standing(
+            submission.campaign,
+            due,
+            untouched=is_untouched(submission.stage, submission.revision),
+        )
+        if standing.status == Status.OVERDUE:
             kind = Reminder.Kind.OVERDUE
         elif remind_before(calendar, today=today, due=due):
             kind = Reminder.Kind.BEFORE

@@ -15,11 +15,11 @@ import pytest
 from django.db import connection
 
 from submissions.models import Submission
+from workflow.deadlines import dues_of
 from workflow.models import AuditRecord, DeadlineExtension
 from workflow.roles import Role
 from workflow.services import (
     TransitionError,
-    current_due,
     deadline_extend,
     submission_start,
     submission_transition,
@@ -212,4 +212,4 @@ def test_two_coordinators_extend_one_deadline_at_once(
             ["Thời hạn hiện đã là 12/05/2020."],
         ), results
         assert submission.extensions.count() == 1
-        assert current_due(submission) == datetime.date(2020, 5, 12)
+        assert dues_of(submission).province_due == datetime.date(2020, 5, 12)
