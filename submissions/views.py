@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
@@ -160,6 +161,15 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _appendix_page(request, submission, lines, forms, add_errors=add_errors)
 
 
+@dataclass(frozen=True)
+class EditedRow:
+    """A row of the appendix page with the form of its line (none for group sums and the
+    grand total)."""
+
+    row: selectors.TableRow
+    form: LineItemForm | None
+
+
 def _appendix_page(
     request: HttpRequest,
     submission: Submission,
@@ -169,9 +179,10 @@ def _appendix_page(
     add_errors: dict[int, str] | None = None,
     import_errors: list[str] | None = None,
 ) -> HttpResponse:
-    table = selectors.appendix_table(submission, lines)
-    for row in table:
-        row.form = forms.get(row.line.pk) if row.line else None  # type: ignore[attr-defined]
+    table = [
+        EditedRow(row, forms.get(row.line.pk) if row.line else None)
+        for row in selectors.appendix_table(submission, lines)
+    ]
     import_errors = import_errors or []
     return render(
         request,
