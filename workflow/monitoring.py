@@ -1,12 +1,11 @@
 """The coordinator's dashboard: every unit of a campaign at a glance, in a fixed number of queries.
 
-One query reads the submissions with their unit, region and who holds the open task (joins);
-one the due day of those with an extension (workflow.deadlines.extended_dues); one reads each
-one's last audit record with when it entered its stage and first reached the ministry (window
-functions); one finds the units that have no submission yet. The calendar and the stage
-schedule are one query each. Everything else (statuses by workflow.deadlines, filters,
-sorting, counts, reporting rates, charts) is arithmetic on those rows, so the number of
-queries does not grow with the number of units.
+One query reads the submissions with their unit, region, due day (workflow.deadlines) and who
+holds the open task (joins); one reads each one's last audit record with when it entered its
+stage and first reached the ministry (window functions); one finds the units that have no
+submission yet. The calendar and the stage schedule are one query each. Everything else
+(statuses by workflow.deadlines, filters, sorting, counts, reporting rates, charts) is
+arithmetic on those rows, so the number of queries does not grow with the number of units.
 
 Reporting rates follow DHIS2: expected reports (units in the selection), actual reports
 (reached the ministry), reports on time (reached it before the province's cut-off), the
@@ -18,6 +17,7 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import operator
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,16 +43,9 @@ from viewflow.workflow.status import STATUS
 from config import clock
 from submissions.models import AdministrativeUnit, Campaign, Submission
 
+from . import deadlines
 from .calendar import WorkingCalendar
-from .deadlines import (
-    LADDER,
-    Reckoner,
-    Schedule,
-    Status,
-    extended_dues,
-    is_untouched,
-    ministry_arrival,
-)
+from .deadlines import LADDER, Reckoner, Schedule, Status, is_untouched, ministry_arrival
 from .models import AuditRecord
 from .roles import Role
 from .stages import Stage
@@ -216,15 +209,14 @@ def _actor_name() -> Coalesce:
 def campaign_rows(
     campaign: Campaign, *, now: datetime.datetime | None = None
 ) -> tuple[list[Row], datetime.datetime]:
-    """One row per unit of the campaign, with its statuses; six queries whatever the count."""
+    """One row per unit of the campaign, with its statuses; five queries whatever the count."""
     now = now or clock.now()
     calendar = WorkingCalendar.load()
     schedule = Schedule.load(campaign, calendar)
     # Joins, not a subquery per submission (at 10,000 units those cost more than the rest of
     # the page): a submission has a row per open task, newest first, so its first row with
     # an owner names the person holding it. The owner is not in the join's condition: Django
-    # would then join the user table ahead of the task table it hangs from. The few extended
-    # due days are a query of their own for the same reason.
+    # would then join the user table ahead of the task table it hangs from.
     open_task = FilteredRelation(
         "process__task",
         condition=Q(process__task__status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]),
@@ -239,7 +231,7 @@ def campaign_rows(
     holder_names: dict[int, str] = {}
     for pk, *columns, owner_id, holder_name in (
         Submission.objects.filter(campaign=campaign)
-        .annotate(open_task=open_task, holder_name=owner)
+        .annotate(open_task=open_task, holder_name=owner, province_due=deadlines.province_due())
         .values_list(
             "pk",
             "stage",
@@ -249,6 +241,7 @@ def campaign_rows(
             "unit__kind",
             "unit__region__code",
             "unit__region__name",
+            "province_due",
             "open_task__owner_id",
             "holder_name",
         )
@@ -257,11 +250,10 @@ def campaign_rows(
         submissions.setdefault(pk, (pk, *columns))
         if owner_id is not None:
             holder_names.setdefault(pk, holder_name)
-    extended = extended_dues(Submission.objects.filter(campaign=campaign))
     # Units the campaign was sent to that have no submission yet are expected all the same:
     # they stand in drafting, untouched.
     missing = [
-        (None, Stage.DRAFTING.value, 0, *unit)
+        (None, Stage.DRAFTING.value, 0, *unit, campaign.deadline)
         for unit in campaign.units.exclude(submissions__campaign=campaign).values_list(
             "code", "name", "kind", "region__code", "region__name"
         )
@@ -294,14 +286,16 @@ def campaign_rows(
     def stage_due_of(stage: str, province_due: datetime.date) -> datetime.date | None:
         return schedule.due(stage, province_due) if stage in LADDER else None
 
+    # Standings by deadlines.Reckoner; the open ones (every stage, a province not yet at the
+    # ministry) share a handful of (due day, untouched) cases, looked up at C speed.
     reckon = Reckoner(calendar, now).standing
+    open_standing = functools.cache(functools.partial(reckon, campaign))
     issued = timezone.make_aware(datetime.datetime.combine(campaign.issued_on, datetime.time()))
     name_formats = {
         AdministrativeUnit.Kind.CITY: str(_("%(name)s City")),
         AdministrativeUnit.Kind.PROVINCE: str(_("%(name)s Province")),
     }
     stages = {stage.value: stage for stage in Stage}
-    deadline = campaign.deadline
     holders = {stage: _holders_label(stage) for stage in Stage}
     stage_labels = {stage: str(stage.label) for stage in Stage}
     status_labels = {status: str(status.label) for status in Status}
@@ -316,16 +310,20 @@ def campaign_rows(
         kind,
         region_code,
         region,
+        province_due,
     ) in [*submissions.values(), *missing]:
         stage = stages[stage_value]
         action, last_at, last_actor, reached_at, entered_at = facts.get(
             pk, ("", None, "", None, None)
         )
         untouched = is_untouched(stage_value, revision)
-        province_due = extended.get(pk, deadline) if pk else deadline
-        province = reckon(campaign, province_due, untouched=untouched, reached_at=reached_at)
+        province = (
+            open_standing(province_due, untouched)
+            if reached_at is None
+            else reckon(campaign, province_due, untouched, reached_at)
+        )
         stage_due = stage_due_of(stage_value, province_due)
-        open_stage = reckon(campaign, stage_due, untouched=untouched) if stage_due else None
+        open_stage = open_standing(stage_due, untouched) if stage_due else None
         # A stage never entered by a transition is drafting since the campaign went out.
         entered = entered_at or issued
         rows.append(
@@ -354,7 +352,7 @@ def campaign_rows(
                 last_at=last_at,
             )
         )
-    rows.sort(key=lambda r: r.code)
+    rows.sort(key=operator.attrgetter("code"))
     return rows, now
 
 
