@@ -14,8 +14,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.clock import VN
-
 
 class Region(models.Model):
     """A socio-economic region (vùng kinh tế - xã hội), used for regional desks and filters."""
@@ -100,6 +98,7 @@ class Campaign(models.Model):
     """One call for reports (đợt báo cáo): an official letter, its template and its units."""
 
     class Cutoff(models.TextChoices):
+        # When a day's report becomes late: workflow.deadlines.cutoff.
         # "trước ngày 05/5/2020" is read as "by the end of 05/5/2020": the letter gave the
         # provinces five working days counting 05/5, which the ministry clearly meant.
         END_OF_DAY = "end_of_day", _("End of the deadline day")
@@ -143,13 +142,6 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-    def cutoff(self, day: datetime.date | None = None) -> datetime.datetime:
-        """The moment a report due on ``day`` (the campaign's deadline by default) is late."""
-        day = day or self.deadline
-        if self.deadline_cutoff == self.Cutoff.END_OF_DAY:
-            day += datetime.timedelta(days=1)
-        return datetime.datetime.combine(day, datetime.time(0), tzinfo=VN)
 
 
 class Footnote(models.Model):

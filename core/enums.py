@@ -34,3 +34,14 @@ class Action(models.TextChoices):
     RETURN = "return", _("Return")
     CONSOLIDATE = "consolidate", _("Consolidate")
     REOPEN = "reopen", _("Reopen")
+
+
+# Where a province, or one stage of its report, stands against its due day (the words only;
+# the rule that gives it is workflow.deadlines.status_at).
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OVERDUE = "overdue", _("Overdue")
+    DONE_ON_TIME = "done_on_time", _("Done on time")
+    DONE_LATE = "done_late", _("Done late")

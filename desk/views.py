@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
@@ -34,7 +35,6 @@ from submissions.readiness import readiness_of
 from workflow import access
 from workflow import selectors as workflow_selectors
 from workflow.deadlines import submission_deadlines
-from workflow.services import current_due
 
 MAX_ERRORS_SHOWN = 200
 
@@ -71,8 +71,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user_or_404(request.user, pk)
     lines = selectors.appendix_lines(submission)
     table = selectors.appendix_table(submission, lines)
-    due = current_due(submission)
-    standing, stage_deadlines = submission_deadlines(submission, province_due=due)
+    standing, stage_deadlines = submission_deadlines(submission)
     return render(
         request,
         "submissions/detail.html",
@@ -87,7 +86,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reopen_roles": workflow_selectors.who_may_reopen(submission),
             "timeline": workflow_selectors.timeline(submission),
             "returned": workflow_selectors.current_return(submission),
-            "due": due,
+            "due": standing.due,
             "standing": standing,
             "stage_deadlines": stage_deadlines,
             "extensions": submission.extensions.select_related("by"),
@@ -162,6 +161,15 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _appendix_page(request, submission, lines, forms, add_errors=add_errors)
 
 
+@dataclass(frozen=True)
+class EditedRow:
+    """A row of the appendix page with the form of its line (none for group sums and the
+    grand total)."""
+
+    row: selectors.TableRow
+    form: LineItemForm | None
+
+
 def _appendix_page(
     request: HttpRequest,
     submission: Submission,
@@ -171,9 +179,10 @@ def _appendix_page(
     add_errors: dict[int, str] | None = None,
     import_errors: list[str] | None = None,
 ) -> HttpResponse:
-    table = selectors.appendix_table(submission, lines)
-    for row in table:
-        row.form = forms.get(row.line.pk) if row.line else None  # type: ignore[attr-defined]
+    table = [
+        EditedRow(row, forms.get(row.line.pk) if row.line else None)
+        for row in selectors.appendix_table(submission, lines)
+    ]
     import_errors = import_errors or []
     return render(
         request,

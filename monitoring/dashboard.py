@@ -1,11 +1,11 @@
 """The coordinator's dashboard: every unit of a campaign at a glance, in a fixed number of queries.
 
-One query reads the submissions with their unit, region, latest extension and who holds the
-open task (joins); one reads each one's last audit record with when it entered
-its stage and first reached the ministry (window functions); one finds the units that have no
+One query reads the submissions with their unit, region, due day (workflow.deadlines) and who
+holds the open task (joins); one reads each one's last audit record with when it entered its
+stage and first reached the ministry (window functions); one finds the units that have no
 submission yet. The calendar and the stage schedule are one query each. Everything else
-(statuses, filters, sorting, counts, reporting rates, charts) is arithmetic on those rows, so
-the number of queries does not grow with the number of units.
+(statuses by workflow.deadlines, filters, sorting, counts, reporting rates, charts) is
+arithmetic on those rows, so the number of queries does not grow with the number of units.
 
 Reporting rates follow DHIS2: expected reports (units in the selection), actual reports
 (reached the ministry), reports on time (reached it before the province's cut-off), the
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import operator
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,7 +29,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     Max,
-    Min,
     Q,
     Value,
     When,
@@ -41,10 +41,11 @@ from viewflow.workflow.status import STATUS
 
 from campaigns.models import AdministrativeUnit, Campaign
 from core import clock, spreadsheet
-from core.enums import Action, Role, Stage
+from core.enums import Action, Role, Stage, Status
 from submissions.models import Submission
+from workflow import deadlines
 from workflow.calendar import WorkingCalendar
-from workflow.deadlines import LADDER, Schedule, Status, open_status
+from workflow.deadlines import LADDER, Reckoner, Schedule, is_untouched, ministry_arrival
 from workflow.models import AuditRecord
 from workflow.transitions import roles_at
 
@@ -208,14 +209,12 @@ def campaign_rows(
 ) -> tuple[list[Row], datetime.datetime]:
     """One row per unit of the campaign, with its statuses; five queries whatever the count."""
     now = now or clock.now()
-    today = timezone.localdate(now)
     calendar = WorkingCalendar.load()
     schedule = Schedule.load(campaign, calendar)
     # Joins, not a subquery per submission (at 10,000 units those cost more than the rest of
-    # the page): a submission has a row per open task and extension, newest first, so its
-    # first row carries its latest extension and its first row with an owner the person
-    # holding it. The owner is not in the join's condition: Django would then join the user
-    # table ahead of the task table it hangs from.
+    # the page): a submission has a row per open task, newest first, so its first row with
+    # an owner names the person holding it. The owner is not in the join's condition: Django
+    # would then join the user table ahead of the task table it hangs from.
     open_task = FilteredRelation(
         "process__task",
         condition=Q(process__task__status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]),
@@ -230,7 +229,7 @@ def campaign_rows(
     holder_names: dict[int, str] = {}
     for pk, *columns, owner_id, holder_name in (
         Submission.objects.filter(campaign=campaign)
-        .annotate(open_task=open_task, holder_name=owner)
+        .annotate(open_task=open_task, holder_name=owner, province_due=deadlines.province_due())
         .values_list(
             "pk",
             "stage",
@@ -240,11 +239,11 @@ def campaign_rows(
             "unit__kind",
             "unit__region__code",
             "unit__region__name",
-            "extensions__due",
+            "province_due",
             "open_task__owner_id",
             "holder_name",
         )
-        .order_by("pk", "-open_task__created", "-extensions__at", "-extensions__pk")
+        .order_by("pk", "-open_task__created")
     ):
         submissions.setdefault(pk, (pk, *columns))
         if owner_id is not None:
@@ -252,7 +251,7 @@ def campaign_rows(
     # Units the campaign was sent to that have no submission yet are expected all the same:
     # they stand in drafting, untouched.
     missing = [
-        (None, Stage.DRAFTING.value, 0, *unit, None)
+        (None, Stage.DRAFTING.value, 0, *unit, campaign.deadline)
         for unit in campaign.units.exclude(submissions__campaign=campaign).values_list(
             "code", "name", "kind", "region__code", "region__name"
         )
@@ -260,7 +259,6 @@ def campaign_rows(
     # Each submission's last audit record, with when it first reached the ministry and when
     # it last entered the stage it is in: window functions over its records, one query.
     by_submission = [F("submission_id")]
-    reaching = Case(When(to_stage=Stage.MINISTRY_CHECK, then="at"))
     entering = Case(When(to_stage=F("submission__stage"), then="at"))
     facts = {
         submission_id: (action, at, name, reached, entered)
@@ -271,7 +269,7 @@ def campaign_rows(
             position=Window(
                 RowNumber(), order_by=[F("at").desc(), F("pk").desc()], partition_by=by_submission
             ),
-            reached=Window(Min(reaching), partition_by=by_submission),
+            reached=Window(ministry_arrival(), partition_by=by_submission),
             entered=Window(Max(entering), partition_by=by_submission),
             name=_actor_name(),
         )
@@ -280,31 +278,25 @@ def campaign_rows(
         .order_by()
     }
 
-    # A status depends on the due day and whether drafting is untouched, a stage's due day on
-    # the stage and the extension: a few dozen distinct cases for any number of units.
+    # A stage's due day depends on the stage and the province's due day: a few dozen distinct
+    # cases for any number of units, as are the standings (deadlines.Reckoner).
     @functools.cache
-    def standing(due: datetime.date, untouched: bool) -> tuple[int, datetime.datetime, Status]:
-        left = calendar.working_days_left(today, due)
-        cutoff = campaign.cutoff(due)
-        return left, cutoff, open_status(now=now, cutoff=cutoff, left=left, untouched=untouched)
+    def stage_due_of(stage: str, province_due: datetime.date) -> datetime.date | None:
+        return schedule.due(stage, province_due) if stage in LADDER else None
 
-    @functools.cache
-    def stage_due_of(stage: str, extension_due: datetime.date | None) -> datetime.date | None:
-        return schedule.due(stage, extension_due) if stage in LADDER else None
-
+    # Standings by deadlines.Reckoner; the open ones (every stage, a province not yet at the
+    # ministry) share a handful of (due day, untouched) cases, looked up at C speed.
+    reckon = Reckoner(calendar, now).standing
+    open_standing = functools.cache(functools.partial(reckon, campaign))
     issued = timezone.make_aware(datetime.datetime.combine(campaign.issued_on, datetime.time()))
     name_formats = {
         AdministrativeUnit.Kind.CITY: str(_("%(name)s City")),
         AdministrativeUnit.Kind.PROVINCE: str(_("%(name)s Province")),
     }
     stages = {stage.value: stage for stage in Stage}
-    # Enum members bound once: looking one up on its class costs a microsecond per row.
-    drafting, done_late, done_on_time = Stage.DRAFTING.value, Status.DONE_LATE, Status.DONE_ON_TIME
-    deadline = campaign.deadline
     holders = {stage: _holders_label(stage) for stage in Stage}
     stage_labels = {stage: str(stage.label) for stage in Stage}
-    status_labels: dict[Status | None, str] = {status: str(status.label) for status in Status}
-    status_labels[None] = ""
+    status_labels = {status: str(status.label) for status in Status}
     action_labels = {a.value: str(a.label) for a in Action}
     rows = []
     for (
@@ -316,21 +308,20 @@ def campaign_rows(
         kind,
         region_code,
         region,
-        extension_due,
+        province_due,
     ) in [*submissions.values(), *missing]:
         stage = stages[stage_value]
         action, last_at, last_actor, reached_at, entered_at = facts.get(
             pk, ("", None, "", None, None)
         )
-        untouched_drafting = stage_value == drafting and revision == 0
-        province_due = extension_due or deadline
-        province_left, cutoff, province_status = standing(province_due, untouched_drafting)
-        if reached_at is not None:
-            province_status = done_late if reached_at >= cutoff else done_on_time
-        stage_due = stage_due_of(stage_value, extension_due)
-        stage_left = stage_status = None
-        if stage_due is not None:
-            stage_left, _cutoff, stage_status = standing(stage_due, untouched_drafting)
+        untouched = is_untouched(stage_value, revision)
+        province = (
+            open_standing(province_due, untouched)
+            if reached_at is None
+            else reckon(campaign, province_due, untouched, reached_at)
+        )
+        stage_due = stage_due_of(stage_value, province_due)
+        open_stage = open_standing(stage_due, untouched) if stage_due else None
         # A stage never entered by a transition is drafting since the campaign went out.
         entered = entered_at or issued
         rows.append(
@@ -345,13 +336,13 @@ def campaign_rows(
                 entered_at=entered,
                 in_stage=now - entered,
                 stage_due=stage_due,
-                stage_left=stage_left,
-                stage_status=stage_status,
-                stage_status_label=status_labels[stage_status],
+                stage_left=open_stage.working_days_left if open_stage else None,
+                stage_status=open_stage.status if open_stage else None,
+                stage_status_label=status_labels[open_stage.status] if open_stage else "",
                 province_due=province_due,
-                province_left=province_left,
-                province_status=province_status,
-                province_status_label=status_labels[province_status],
+                province_left=province.working_days_left,
+                province_status=province.status,
+                province_status_label=status_labels[province.status],
                 reached_at=reached_at,
                 holder=(holder_names.get(pk) or "").strip() or holders[stage],
                 last_action=action_labels.get(action, ""),
@@ -359,7 +350,7 @@ def campaign_rows(
                 last_at=last_at,
             )
         )
-    rows.sort(key=lambda r: r.code)
+    rows.sort(key=operator.attrgetter("code"))
     return rows, now
 
 

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AdministrativeUnit, Campaign, ProblemKind, TemplateRow
 from core.enums import Stage
+from core.enums import Status as Standing
 from submissions.models import Submission, amount_field, percent_field
-from workflow.deadlines import Status as Standing
 from workflow.models import AppendOnly, AuditRecord, SubmissionVersion
 
 

@@ -8,6 +8,7 @@ aggregate of the refusals. Python arranges the results in the letter's order.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import operator
 from collections import Counter
@@ -29,13 +30,20 @@ from django.db.models import (
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, OutlineSection, ProblemKind, TemplateColumn, TemplateRow
-from core.enums import Action, Stage
+from campaigns.models import (
+    AdministrativeUnit,
+    Campaign,
+    OutlineSection,
+    ProblemKind,
+    TemplateColumn,
+    TemplateRow,
+)
+from core.enums import Action, Stage, Status
 from receipts.models import Receipt
 from submissions import selectors as content
 from submissions.models import Submission
 from submissions.selectors import ColumnTree, HeaderCell
-from workflow.deadlines import Status as Standing
+from workflow import deadlines
 from workflow.models import AuditRecord, SubmissionVersion
 
 from .figures import FIGURES, INVEST, METHOD, RATES, RECURRENT, Rate
@@ -184,22 +192,68 @@ class Spread:
     high: Extreme | None
 
 
-def province_rows(version: NationalVersion) -> list[VersionProvince]:
-    """Every reporting unit of the version with its frozen figures (none if not included) and
-    the number of the receipt that consolidated it (``receipt``, e.g. 0007/BN-5137)."""
-    rows: list[VersionProvince] = list(
+@dataclass(frozen=True)
+class ProvinceRow:
+    """A reporting unit in a version, as the version froze it, with the number of the content
+    version it includes and of the receipt that consolidated it (e.g. 0007/BN-5137)."""
+
+    unit: AdministrativeUnit
+    submission_id: int | None
+    is_included: bool
+    entered: bool
+    stage: str  # "" for a unit that never opened its report
+    standing: Status
+    is_late: bool
+    due: datetime.date
+    reached_ministry_at: datetime.datetime | None
+    figures: VersionFigures | None
+    treasury_refusal_count: int | None
+    treasury_refusal_amount: Decimal | None
+    submission_version_id: int | None
+    content_version: int | None
+    receipt: str
+
+    @property
+    def stage_label(self) -> str:
+        return str(Stage(self.stage).label) if self.stage else ""
+
+    @property
+    def standing_label(self) -> str:
+        return str(self.standing.label)
+
+
+def province_rows(version: NationalVersion) -> list[ProvinceRow]:
+    """Every reporting unit of the version with its frozen figures (none if not included)."""
+    campaign = version.campaign
+    rows = []
+    for p in (
         version.provinces.select_related("unit", "figures_row")
         .annotate(
             content_version=F("submission_version__number"),
             receipt_number=F("consolidation__receipt__number"),
         )
         .order_by("unit__code")
-    )
-    campaign = version.campaign
-    for row in rows:
-        number = getattr(row, "receipt_number", None)
-        label = Receipt(campaign=campaign, number=number).display_number if number else ""
-        row.receipt = label  # type: ignore[attr-defined]
+    ):
+        number = p.receipt_number
+        rows.append(
+            ProvinceRow(
+                unit=p.unit,
+                submission_id=p.submission_id,
+                is_included=p.is_included,
+                entered=p.entered,
+                stage=p.stage,
+                standing=Status(p.standing),
+                is_late=p.is_late,
+                due=p.due,
+                reached_ministry_at=p.reached_ministry_at,
+                figures=p.figures,
+                treasury_refusal_count=p.treasury_refusal_count,
+                treasury_refusal_amount=p.treasury_refusal_amount,
+                submission_version_id=p.submission_version_id,
+                content_version=p.content_version,
+                receipt=Receipt(campaign=campaign, number=number).display_number if number else "",
+            )
+        )
     return rows
 
 
@@ -250,10 +304,18 @@ def spreads(version: NationalVersion, national: dict[str, Any]) -> list[Spread]:
     ]
 
 
-def problem_counts(version: NationalVersion) -> QuerySet[ProblemKind]:
+@dataclass(frozen=True)
+class ProblemCount:
+    code: str
+    label: str
+    provinces: int  # how many included provinces reported it
+
+
+def problem_counts(version: NationalVersion) -> list[ProblemCount]:
     """Every kind of shortcoming of 2.5 (i), with how many included provinces reported it."""
-    return (
-        ProblemKind.objects.filter(campaign=version.campaign)
+    return [
+        ProblemCount(kind.code, kind.label, kind.provinces)
+        for kind in ProblemKind.objects.filter(campaign=version.campaign)
         .annotate(
             provinces=Count(
                 "version_problems__province",
@@ -262,7 +324,7 @@ def problem_counts(version: NationalVersion) -> QuerySet[ProblemKind]:
             )
         )
         .order_by("order")
-    )
+    ]
 
 
 def treasury(version: NationalVersion) -> dict[str, Any]:
@@ -289,7 +351,7 @@ class CompiledSection:
     points: list[CompiledPoint]
 
 
-def narrative(version: NationalVersion, included: list[VersionProvince]) -> list[CompiledSection]:
+def narrative(version: NationalVersion, included: list[ProvinceRow]) -> list[CompiledSection]:
     """Each outline point with every included province's answer, from the frozen content."""
     texts = dict(
         SubmissionVersion.objects.filter(
@@ -330,7 +392,7 @@ class Listing:
     provinces: list[ListedProvince]
 
 
-def listings(version: NationalVersion, included: list[VersionProvince]) -> list[Listing]:
+def listings(version: NationalVersion, included: list[ProvinceRow]) -> list[Listing]:
     """Each listed text column with every included province's entries, line by line, from the
     content the ministry accepted (content frozen before a column existed lists nothing)."""
     frozen = dict(
@@ -369,14 +431,14 @@ class NationalReport:
     table: list[NationalRow]
     total: dict[str, Any]
     allocation: Allocation
-    provinces: list[VersionProvince]
-    included: list[VersionProvince]
-    missing: list[VersionProvince]
-    late: list[VersionProvince]
-    entered: list[VersionProvince]
+    provinces: list[ProvinceRow]
+    included: list[ProvinceRow]
+    missing: list[ProvinceRow]
+    late: list[ProvinceRow]
+    entered: list[ProvinceRow]
     left: list[str]  # included in the previous version, not in this one
     spreads: list[Spread]
-    problems: list[ProblemKind]
+    problems: list[ProblemCount]
     treasury: dict[str, Any]
     narrative: list[CompiledSection]
     listings: list[Listing]
@@ -395,7 +457,7 @@ def national_report(version: NationalVersion) -> NationalReport:
     )
     left: list[str] = []
     if previous is not None:
-        now_in = {p.unit_id for p in included}
+        now_in = {p.unit.pk for p in included}
         left = [
             p.unit.full_name
             for p in previous.provinces.filter(status=VersionProvince.Status.INCLUDED)
@@ -413,21 +475,34 @@ def national_report(version: NationalVersion) -> NationalReport:
         provinces=provinces,
         included=included,
         missing=[p for p in provinces if not p.is_included],
-        late=[p for p in provinces if p.standing in (Standing.DONE_LATE, Standing.OVERDUE)],
+        late=[p for p in provinces if p.is_late],
         entered=[p for p in included if p.entered],
         left=left,
         spreads=spreads(version, total),
-        problems=list(problem_counts(version)),
+        problems=problem_counts(version),
         treasury=treasury(version),
         narrative=narrative(version, included),
         listings=listings(version, included),
     )
 
 
-def versions(campaign: Campaign) -> QuerySet[NationalVersion]:
-    """The campaign's national versions, newest first, with how many provinces each includes."""
-    return (
-        campaign.national_versions.select_related("created_by")
+@dataclass(frozen=True)
+class VersionRow:
+    version: NationalVersion
+    included: int  # provinces it includes
+    included_new: int  # of which entered (or re-entered) in it
+    units: int  # reporting units in all
+
+
+def versions(campaign: Campaign, *, only: NationalVersion | None = None) -> list[VersionRow]:
+    """The campaign's national versions (or ``only`` one), newest first, with how many
+    provinces each includes."""
+    chosen = campaign.national_versions.all()
+    if only is not None:
+        chosen = chosen.filter(pk=only.pk)
+    return [
+        VersionRow(v, v.included, v.included_new, v.units)
+        for v in chosen.select_related("created_by")
         .annotate(
             included=Count(
                 "provinces", filter=Q(provinces__status=VersionProvince.Status.INCLUDED)
@@ -436,7 +511,7 @@ def versions(campaign: Campaign) -> QuerySet[NationalVersion]:
             units=Count("provinces"),
         )
         .order_by("-number")
-    )
+    ]
 
 
 def _latest(action: Action, field: str) -> Subquery:
@@ -448,11 +523,31 @@ def _latest(action: Action, field: str) -> Subquery:
     )
 
 
-def consolidated(campaign: Campaign) -> QuerySet[Submission]:
-    """The campaign's consolidated submissions, each with its accepted content version
-    (``accepted_version``), its latest one and its consolidation record."""
-    return (
-        Submission.objects.filter(campaign=campaign, stage=Stage.CONSOLIDATED)
+@dataclass(frozen=True)
+class Consolidated:
+    """A consolidated submission with the content the ministry accepted (a SubmissionVersion's
+    id), its latest content, its consolidation record, and its deadline facts."""
+
+    submission: Submission
+    accepted_version: int | None
+    latest_version: int | None
+    consolidation_id: int | None
+    province_due: datetime.date
+    reached_ministry_at: datetime.datetime | None
+
+
+def consolidated(campaign: Campaign) -> list[Consolidated]:
+    """The campaign's consolidated submissions, in the order of their units' codes."""
+    return [
+        Consolidated(
+            s,
+            s.accepted_version,
+            s.latest_version,
+            s.consolidation_id,
+            s.province_due,
+            s.reached_ministry_at,
+        )
+        for s in Submission.objects.filter(campaign=campaign, stage=Stage.CONSOLIDATED)
         .annotate(
             accepted_version=_latest(Action.ACCEPT, "version_id"),
             consolidation_id=_latest(Action.CONSOLIDATE, "pk"),
@@ -461,10 +556,12 @@ def consolidated(campaign: Campaign) -> QuerySet[Submission]:
                 .order_by("-number")
                 .values("pk")[:1]
             ),
+            province_due=deadlines.province_due(),
+            reached_ministry_at=deadlines.reached_ministry_at(),
         )
         .select_related("unit", "campaign")
         .order_by("unit__code")
-    )
+    ]
 
 
 def frozen_in(version: NationalVersion | None) -> set[tuple[int, int]]:
@@ -515,9 +612,9 @@ def pending(campaign: Campaign) -> Pending:
             .order_by("unit__code")
         ),
         unreported=[
-            s
-            for s in consolidated(campaign)
-            if (s.pk, s.accepted_version) not in frozen  # type: ignore[attr-defined]
+            row.submission
+            for row in consolidated(campaign)
+            if (row.submission.pk, row.accepted_version) not in frozen
         ],
         leaving=[
             p.unit.full_name

@@ -32,8 +32,8 @@ from core import clock
 from core.enums import Action, Stage
 from receipts.tasks import schedule_render
 from submissions.models import LineItem, Submission
+from workflow import deadlines
 from workflow.models import SubmissionProcess
-from workflow.selectors import attach_standings
 from workflow.services import TransitionError, submission_transition
 
 from . import access, figures, selectors
@@ -175,11 +175,11 @@ def _hold_processes(submissions: list[Submission]) -> None:
 def _write_provinces(version: NationalVersion, frozen: set[tuple[int, int]]) -> None:
     """One row per reporting unit: included at its accepted content, or missing; on time or late."""
     campaign = version.campaign
-    included = {s.unit_id: s for s in selectors.consolidated(campaign)}
+    included = {row.submission.unit_id: row for row in selectors.consolidated(campaign)}
     stale = [
-        s.unit.full_name
-        for s in included.values()
-        if s.accepted_version != s.latest_version  # type: ignore[attr-defined]
+        row.submission.unit.full_name
+        for row in included.values()
+        if row.accepted_version != row.latest_version
     ]
     if stale:  # content changed after acceptance: never put it in a national report
         raise ConsolidationError(
@@ -187,36 +187,47 @@ def _write_provinces(version: NationalVersion, frozen: set[tuple[int, int]]) -> 
             % {"units": ", ".join(stale)}
         )
     others = {
-        s.unit_id: s
+        s.unit_id: (s, s.province_due, s.reached_ministry_at)
         for s in Submission.objects.filter(campaign=campaign)
         .exclude(stage=Stage.CONSOLIDATED)
         .select_related("campaign")
+        .annotate(
+            province_due=deadlines.province_due(),
+            reached_ministry_at=deadlines.reached_ministry_at(),
+        )
     }
-    units = list(campaign.units.order_by("code"))
-    # A unit that never opened its report is read as an untouched draft.
-    submissions = {
-        u.pk: included.get(u.pk) or others.get(u.pk) or Submission(campaign=campaign, unit=u)
-        for u in units
-    }
-    attach_standings(list(submissions.values()))
+    reckoner = deadlines.Reckoner()
     rows = []
-    for unit in units:
-        submission = submissions[unit.pk]
-        standing = submission.standing  # type: ignore[attr-defined]
-        if unit.pk in included:
+    for unit in campaign.units.order_by("code"):
+        accepted = included.get(unit.pk)
+        if accepted is not None:
+            submission = accepted.submission
+            due, reached = accepted.province_due, accepted.reached_ministry_at
+        elif unit.pk in others:
+            submission, due, reached = others[unit.pk]
+        else:  # a unit that never opened its report is read as an untouched draft
+            submission = Submission(campaign=campaign, unit=unit)
+            due, reached = campaign.deadline, None
+        standing = reckoner.standing(
+            campaign,
+            due,
+            untouched=deadlines.is_untouched(submission.stage, submission.revision),
+            reached_at=reached,
+        )
+        if accepted is not None:
             rows.append(
                 VersionProvince(
                     version=version,
                     unit=unit,
                     submission=submission,
                     status=VersionProvince.Status.INCLUDED,
-                    entered=(submission.pk, submission.accepted_version) not in frozen,  # type: ignore[attr-defined]
+                    entered=(submission.pk, accepted.accepted_version) not in frozen,
                     stage=submission.stage,
                     standing=standing.status,
                     due=standing.due,
-                    reached_ministry_at=standing.reached_ministry_at,
-                    submission_version_id=submission.accepted_version,  # type: ignore[attr-defined]
-                    consolidation_id=submission.consolidation_id,  # type: ignore[attr-defined]
+                    reached_ministry_at=reached,
+                    submission_version_id=accepted.accepted_version,
+                    consolidation_id=accepted.consolidation_id,
                     treasury_refusal_count=submission.treasury_refusal_count,
                     treasury_refusal_amount=submission.treasury_refusal_amount,
                 )
@@ -231,7 +242,7 @@ def _write_provinces(version: NationalVersion, frozen: set[tuple[int, int]]) -> 
                     stage=submission.stage if submission.pk else "",
                     standing=standing.status,
                     due=standing.due,
-                    reached_ministry_at=standing.reached_ministry_at,
+                    reached_ministry_at=reached,
                 )
             )
     VersionProvince.objects.bulk_create(rows)

@@ -40,11 +40,11 @@ def index(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, code: str, number: int | None = None) -> HttpResponse:
     """A version of the national report (the latest by default), its versions and the next run."""
     campaign = access.get_campaign_for_report_or_404(request.user, code)
-    versions = list(selectors.versions(campaign))
+    versions = selectors.versions(campaign)
     if number is None:
-        version = versions[0] if versions else None
+        version = versions[0].version if versions else None
     else:
-        version = next((v for v in versions if v.number == number), None)
+        version = next((v.version for v in versions if v.version.number == number), None)
         if version is None:
             raise Http404
     return render(
@@ -54,7 +54,7 @@ def report(request: HttpRequest, code: str, number: int | None = None) -> HttpRe
             "campaign": campaign,
             "versions": versions,
             "version": version,
-            "is_latest": bool(versions) and version == versions[0],
+            "is_latest": bool(versions) and version == versions[0].version,
             "report": selectors.national_report(version) if version else None,
             "columns": (columns := selectors.summed_columns(campaign)),
             "footnotes": content.footnotes(campaign, columns),
@@ -76,7 +76,7 @@ def consolidate(request: HttpRequest, code: str) -> HttpResponse:
     except services.ConsolidationError as exc:
         messages.error(request, str(exc))
         return redirect("national:report", code=campaign.code)
-    made = selectors.versions(campaign).get(pk=version.pk)
+    (made,) = selectors.versions(campaign, only=version)
     messages.success(
         request,
         _(
@@ -85,9 +85,9 @@ def consolidate(request: HttpRequest, code: str) -> HttpResponse:
         )
         % {
             "number": version.number,
-            "entered": made.included_new,  # type: ignore[attr-defined]
-            "included": made.included,  # type: ignore[attr-defined]
-            "units": made.units,  # type: ignore[attr-defined]
+            "entered": made.included_new,
+            "included": made.included,
+            "units": made.units,
         },
     )
     return redirect(version)

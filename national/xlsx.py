@@ -154,7 +154,7 @@ def _problems(ws: Worksheet, report: selectors.NationalReport) -> None:
     r = 4
     for kind in report.problems:
         put(ws, r, 1, kind.label)
-        put(ws, r, 2, kind.provinces, INTEGER)  # type: ignore[attr-defined]
+        put(ws, r, 2, kind.provinces, INTEGER)
         r += 1
     r += 1
     header_row(ws, r, [_("State Treasury refusals"), ""])
@@ -199,10 +199,10 @@ def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
             (p.unit.code, ""),
             (p.unit.full_name, ""),
             (_("yes") if p.is_included else _("no"), ""),
-            (p.content_version, INTEGER),  # type: ignore[attr-defined]
+            (p.content_version, INTEGER),
             (_("yes") if p.entered else "", ""),
-            (p.get_stage_display() if p.stage else "", ""),
-            (p.get_standing_display(), ""),
+            (p.stage_label, ""),
+            (p.standing_label, ""),
             (timezone.localtime(reached, VN).replace(tzinfo=None) if reached else None, DATETIME),
             (figures.demand if figures else None, AMOUNT_FIXED),
             (figures.allocated if figures else None, AMOUNT_FIXED),
@@ -210,7 +210,7 @@ def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
             (fraction(figures.spent_vs_allocated) if figures else None, PERCENT),
             (p.treasury_refusal_count, INTEGER),
             (p.treasury_refusal_amount, AMOUNT_FIXED),
-            (p.receipt, ""),  # type: ignore[attr-defined]
+            (p.receipt, ""),
         ]
         for c, (value, number_format) in enumerate(values, start=1):
             put(ws, r, c, value, number_format)

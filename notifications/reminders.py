@@ -23,21 +23,21 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from viewflow.workflow.timers import fire_due_timers
 
 from core import clock
-from core.enums import Role, Stage
+from core.enums import Role, Stage, Status
 from notifications.recipients import coordinators, next_actors, site_url, unit_holders
 from notifications.services import email_render, emails_queue
 from submissions.models import Submission
 from workflow import access
 from workflow.calendar import WorkingCalendar
-from workflow.deadlines import LADDER, Schedule
-from workflow.models import DeadlineExtension, Reminder
+from workflow.deadlines import LADDER, Reckoner, Schedule, is_untouched, province_due
+from workflow.models import Reminder
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +73,6 @@ def remind_before(calendar: WorkingCalendar, *, today: datetime.date, due: datet
     day (a sweep that missed the day before still reminds, once: the row is unique), and the
     sweep runs it on working days only, when "today included" is true."""
     return calendar.add(due, -1) <= today <= due
-
-
-def _extension_due() -> Subquery:
-    return Subquery(
-        DeadlineExtension.objects.filter(submission=OuterRef("pk"))
-        .order_by("-at", "-pk")
-        .values("due")[:1]
-    )
 
 
 def _record(
@@ -134,14 +126,14 @@ def _open_stage_dues(
     for submission in (
         submissions.filter(stage__in=LADDER)
         .select_related("campaign", "unit")
-        .annotate(extension_due=_extension_due())
+        .annotate(province_due=province_due())
         .order_by("campaign", "unit__code")
     ):
         campaign = submission.campaign
         if campaign.pk not in schedules:
             schedules[campaign.pk] = Schedule.load(campaign, calendar)
         dues.append(
-            (submission, schedules[campaign.pk].due(submission.stage, submission.extension_due))
+            (submission, schedules[campaign.pk].due(submission.stage, submission.province_due))
         )
     return dues
 
@@ -151,6 +143,7 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     now = now or clock.now()
     today = timezone.localdate(now)
     calendar = WorkingCalendar.load()
+    reckoner = Reckoner(calendar, now)
     result = SweepResult()
     # Nobody is reminded on a day off; the next working day's sweep sends what is due then.
     working = calendar.is_working_day(today)
@@ -162,7 +155,12 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
         ).values_list("submission_id", "stage", "due", "kind")
     )
     for submission, due in open_:
-        if now >= submission.campaign.cutoff(due):
+        standing = reckoner.standing(
+            submission.campaign,
+            due,
+            untouched=is_untouched(submission.stage, submission.revision),
+        )
+        if standing.status == Status.OVERDUE:
             kind = Reminder.Kind.OVERDUE
         elif remind_before(calendar, today=today, due=due):
             kind = Reminder.Kind.BEFORE

@@ -1,8 +1,8 @@
 """PDF documents: receipts and reports in the layout of Decree 30/2020/NĐ-CP, signed receipts.
 
 WeasyPrint renders Django templates (user text is escaped by the template engine)
-with a URL fetcher that serves only the bundled files under static/pdf-assets and
-static/fonts: no http://, no file:// elsewhere, so neither an <img> nor a
+with a URL fetcher that serves only the bundled files under static/pdf and static/fonts
+(ALLOWED_DIRS): no http://, no file:// elsewhere, so neither an <img> nor a
 <link rel="attachment"> in user text could reach the network or the disk.
 """
 

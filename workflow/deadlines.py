@@ -1,15 +1,20 @@
 """Where a province, and each stage of its report, stands against its due dates, in working days
-(DESIGN.md, "Deadlines").
+(DESIGN.md, "Deadlines"). Every page, list, reminder and report asks here.
 
 A province is done when its report reaches the ministry (its first move into the ministry
 check). Before that it is not started, on track, at risk (due within one working day: the due
 day itself) or overdue; after, done on time or done late. The province's due day is the
-campaign's deadline, or its own extension, read with the campaign's cut-off
-(Campaign.deadline_cutoff).
+campaign's deadline, or its own extension (the latest one), read with the campaign's cut-off
+(Campaign.deadline_cutoff; ``cutoff``: the moment a day's report is late).
 
 Each stage has its own due day (StageSchedule, else DEFAULT_OFFSETS working days from the
 campaign's deadline); a province's extension moves all of its stages by the working days it
 adds. A stage is done on time when the report last left it forward before its cut-off.
+
+The facts come from the database as two annotations of a Submission queryset, written only
+here: ``province_due()`` and ``reached_ministry_at()``. The status follows from them by one
+rule, ``status_at``. A Reckoner applies it to a whole list at one moment, reckoning each
+distinct due day once; ``submission_deadlines`` gives one submission everything its page shows.
 """
 
 from __future__ import annotations
@@ -18,16 +23,17 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db.models import Case, F, Min, OuterRef, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from core import clock
-from core.enums import Stage
+from core.enums import Stage, Status
 from submissions.models import Submission
 
 from .calendar import WorkingCalendar
+from .models import AuditRecord, DeadlineExtension, StageSchedule
 
 # A day a coordinator names for a campaign (a stage's fixed due day, an extension, a swapped
 # day of the calendar) lies within the campaign's year and this many years either side.
@@ -68,31 +74,174 @@ DEFAULT_OFFSETS: dict[Stage, int] = {
 }
 
 
-class Status(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    ON_TRACK = "on_track", _("On track")
-    AT_RISK = "at_risk", _("At risk")
-    OVERDUE = "overdue", _("Overdue")
-    DONE_ON_TIME = "done_on_time", _("Done on time")
-    DONE_LATE = "done_late", _("Done late")
+def cutoff(campaign: Campaign, day: datetime.date) -> datetime.datetime:
+    """The moment a report due on ``day`` is late, by the campaign's cut-off: the end of the
+    day ("trước ngày 05/5/2020" read as "by the end of 05/5"), or its start."""
+    if campaign.deadline_cutoff == Campaign.Cutoff.END_OF_DAY:
+        day += datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=clock.VN)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Standing:
     status: Status
     due: datetime.date
     working_days_left: int  # negative once overdue
-    reached_ministry_at: datetime.datetime | None = None
 
 
-def open_status(
-    *, now: datetime.datetime, cutoff: datetime.datetime, left: int, untouched: bool
+# --- The facts, as annotations of a Submission queryset ----------------------------------------
+
+
+def province_due() -> Case:
+    """The province's due day: its latest extension's (a later one corrects an earlier one),
+    else the campaign's deadline.
+
+    Only the few extended submissions run the subquery for their latest extension: the list
+    of extended ones is read once and hashed, so ten thousand units cost no more than a join.
+    """
+    latest = (
+        DeadlineExtension.objects.filter(submission=OuterRef("pk"))
+        .order_by("-at", "-pk")
+        .values("due")[:1]
+    )
+    return Case(
+        When(pk__in=DeadlineExtension.objects.values("submission_id"), then=Subquery(latest)),
+        default=F("campaign__deadline"),
+    )
+
+
+def ministry_arrival() -> Min:
+    """The first move into the ministry check, as an aggregate of a submission's audit records
+    (a window over them, on the dashboard)."""
+    return Min(Case(When(to_stage=Stage.MINISTRY_CHECK, then="at")))
+
+
+def reached_ministry_at() -> Subquery:
+    """When the report first moved into the ministry check (None: not yet)."""
+    return Subquery(
+        AuditRecord.objects.filter(submission=OuterRef("pk"))
+        .values("submission")
+        .annotate(first=ministry_arrival())
+        .values("first")
+    )
+
+
+@dataclass(frozen=True)
+class Dues:
+    province_due: datetime.date
+    reached_ministry_at: datetime.datetime | None
+
+
+def dues_of(submission: Submission) -> Dues:
+    """The two facts of one submission, read now (one query)."""
+    due, reached = (
+        Submission.objects.filter(pk=submission.pk)
+        .annotate(due=province_due(), reached=reached_ministry_at())
+        .values_list("due", "reached")
+        .get()
+    )
+    return Dues(due, reached)
+
+
+# --- The rule -----------------------------------------------------------------------------------
+
+
+_DRAFTING = Stage.DRAFTING.value  # bound once: the dashboard asks for every unit
+
+
+def is_untouched(stage: str, revision: int) -> bool:
+    """A report still in its first drafting that nobody has saved has not started."""
+    return revision == 0 and stage == _DRAFTING
+
+
+def status_at(
+    *,
+    now: datetime.datetime,
+    cutoff: datetime.datetime,
+    left: int,
+    untouched: bool = False,
+    done: bool = False,
+    done_at: datetime.datetime | None = None,
 ) -> Status:
+    """The status of a province (or a stage) due before ``cutoff``, with ``left`` working days
+    to go: done on time or late once ``done`` (late if ``done_at`` is at or after the cut-off);
+    else overdue from the cut-off, not started while untouched, at risk on its last working
+    day, on track before."""
+    if done or done_at is not None:
+        return (
+            Status.DONE_LATE if done_at is not None and done_at >= cutoff else Status.DONE_ON_TIME
+        )
     if now >= cutoff:
         return Status.OVERDUE
     if untouched:
         return Status.NOT_STARTED
     return Status.AT_RISK if left <= 1 else Status.ON_TRACK
+
+
+class Reckoner:
+    """Standings at one moment against one calendar. A list of any length has a few dozen
+    distinct cases (cut-off, due day, untouched, done on time or late): each is reckoned once
+    and its Standing shared, so ten thousand units cost ten thousand dictionary lookups."""
+
+    def __init__(
+        self, calendar: WorkingCalendar | None = None, now: datetime.datetime | None = None
+    ) -> None:
+        self.calendar = calendar or WorkingCalendar.load()
+        self.now = now or clock.now()
+        self.today = timezone.localdate(self.now)
+        self._left: dict[datetime.date, int] = {}
+        self._cutoffs: dict[tuple[str, datetime.date], datetime.datetime] = {}
+        self._standings: dict[tuple[str, datetime.date, bool, bool | None], Standing] = {}
+
+    def left(self, due: datetime.date) -> int:
+        left = self._left.get(due)
+        if left is None:
+            left = self._left[due] = self.calendar.working_days_left(self.today, due)
+        return left
+
+    def cutoff(self, campaign: Campaign, due: datetime.date) -> datetime.datetime:
+        key = (campaign.deadline_cutoff, due)
+        moment = self._cutoffs.get(key)
+        if moment is None:
+            moment = self._cutoffs[key] = cutoff(campaign, due)
+        return moment
+
+    def standing(
+        self,
+        campaign: Campaign,
+        due: datetime.date,
+        untouched: bool,
+        reached_at: datetime.datetime | None = None,
+    ) -> Standing:
+        """A province's standing (``reached_at``: when its report reached the ministry), or
+        an open stage's (no ``reached_at``)."""
+        kind = campaign.deadline_cutoff
+        late: bool | None = None
+        if reached_at is not None:
+            late = reached_at >= (self._cutoffs.get((kind, due)) or self.cutoff(campaign, due))
+        key = (kind, due, untouched, late)
+        standing = self._standings.get(key)
+        if standing is None:
+            standing = self._standings[key] = self._reckon(campaign, due, untouched, reached_at)
+        return standing
+
+    def _reckon(
+        self,
+        campaign: Campaign,
+        due: datetime.date,
+        untouched: bool,
+        reached_at: datetime.datetime | None,
+    ) -> Standing:
+        left = self.left(due)
+        status = status_at(
+            now=self.now,
+            cutoff=self.cutoff(campaign, due),
+            left=left,
+            untouched=untouched,
+            done=reached_at is not None,
+            done_at=reached_at,
+        )
+        return Standing(status, due, left)
 
 
 def province_standing(
@@ -103,28 +252,16 @@ def province_standing(
     reached_ministry_at: datetime.datetime | None = None,
     due: datetime.date | None = None,
 ) -> Standing:
-    """``reached_ministry_at``: the submission's first move into the ministry check, if any;
-    ``due``: its deadline if extended (callers listing many submissions fetch both for all of
-    them in one query each)."""
-    now = now or clock.now()
-    campaign = submission.campaign
-    due = due or campaign.deadline
-    cutoff = campaign.cutoff(due)
-    left = calendar.working_days_left(timezone.localdate(now), due)
-    if reached_ministry_at is not None:
-        status = Status.DONE_ON_TIME if reached_ministry_at < cutoff else Status.DONE_LATE
-        return Standing(status, due, left, reached_ministry_at)
-    untouched = submission.stage == Stage.DRAFTING and submission.revision == 0
-    return Standing(open_status(now=now, cutoff=cutoff, left=left, untouched=untouched), due, left)
-
-
-def reached_ministry(submission: Submission) -> datetime.datetime | None:
-    return (
-        submission.audit_records.filter(to_stage=Stage.MINISTRY_CHECK)
-        .order_by("at")
-        .values_list("at", flat=True)
-        .first()
+    """One province's standing from its facts (``due``: its extension, if any)."""
+    return Reckoner(calendar, now).standing(
+        submission.campaign,
+        due or submission.campaign.deadline,
+        untouched=is_untouched(submission.stage, submission.revision),
+        reached_at=reached_ministry_at,
     )
+
+
+# --- Each stage's due day ------------------------------------------------------------------------
 
 
 @dataclass
@@ -137,8 +274,6 @@ class Schedule:
 
     @classmethod
     def load(cls, campaign: Campaign, calendar: WorkingCalendar) -> Schedule:
-        from .models import StageSchedule
-
         rows = {
             row.stage: row for row in StageSchedule.objects.filter(campaign=campaign).order_by()
         }
@@ -198,29 +333,33 @@ def stage_standings(
 ) -> list[StageStanding]:
     """Each stage with a due date: done on time or late (when the report last left it forward),
     on track / at risk / overdue (the stage it is in), or not started (a stage still ahead)."""
-    now = now or clock.now()
-    today = timezone.localdate(now)
+    reckoner = Reckoner(schedule.calendar, now)
     campaign = schedule.campaign
     current = Stage(submission.stage)
     position = len(LADDER) if current == Stage.CONSOLIDATED else LADDER.index(current)
     standings = []
     for index, stage in enumerate(LADDER):
         due = schedule.due(stage, province_due)
-        left = schedule.calendar.working_days_left(today, due)
-        cutoff = campaign.cutoff(due)
+        left = reckoner.left(due)
         if index < position:
             target = _forward(stage)
             done_at = max(
                 (m.at for m in moves if m.from_stage == stage and m.to_stage == target),
                 default=None,
             )
-            late = done_at is not None and done_at >= cutoff
-            status = Status.DONE_LATE if late else Status.DONE_ON_TIME
+            status = status_at(
+                now=reckoner.now,
+                cutoff=reckoner.cutoff(campaign, due),
+                left=left,
+                done=True,
+                done_at=done_at,
+            )
             standings.append(StageStanding(stage, due, status, left, done_at))
         elif index == position:
-            untouched = stage == Stage.DRAFTING and submission.revision == 0
-            status = open_status(now=now, cutoff=cutoff, left=left, untouched=untouched)
-            standings.append(StageStanding(stage, due, status, left))
+            open_ = reckoner.standing(
+                campaign, due, untouched=is_untouched(stage, submission.revision)
+            )
+            standings.append(StageStanding(stage, due, open_.status, left))
         else:
             standings.append(StageStanding(stage, due, Status.NOT_STARTED, left))
     return standings
@@ -238,19 +377,25 @@ def moves_of(submission: Submission) -> list[Move]:
 def submission_deadlines(
     submission: Submission,
     *,
-    province_due: datetime.date | None,
     now: datetime.datetime | None = None,
     calendar: WorkingCalendar | None = None,
 ) -> tuple[Standing, list[StageStanding]]:
     """The province's standing and each stage's, for one submission's page."""
     calendar = calendar or WorkingCalendar.load()
-    moves = moves_of(submission)
-    reached = min((m.at for m in moves if m.to_stage == Stage.MINISTRY_CHECK), default=None)
+    dues = dues_of(submission)
     standing = province_standing(
-        submission, calendar=calendar, now=now, reached_ministry_at=reached, due=province_due
+        submission,
+        calendar=calendar,
+        now=now,
+        reached_ministry_at=dues.reached_ministry_at,
+        due=dues.province_due,
     )
     schedule = Schedule.load(submission.campaign, calendar)
     stages = stage_standings(
-        submission, schedule=schedule, moves=moves, province_due=province_due, now=now
+        submission,
+        schedule=schedule,
+        moves=moves_of(submission),
+        province_due=dues.province_due,
+        now=now,
     )
     return standing, stages

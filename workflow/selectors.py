@@ -15,9 +15,9 @@ from core.enums import Action, Role, Stage
 from submissions.models import LineItem, Submission
 
 from . import access
+from .deadlines import Reckoner, Standing, is_untouched, province_due, reached_ministry_at
 from .models import (
     AuditRecord,
-    DeadlineExtension,
     ReviewNote,
     SubmissionProcess,
     SubmissionVersion,
@@ -77,47 +77,22 @@ def who_may_reopen(submission: Submission) -> list[Role]:
     return roles_at(submission.stage, reopening=True)
 
 
+@dataclass(frozen=True)
+class InboxRow:
+    submission: Submission
+    standing: Standing
+
+
 @dataclass
 class Inbox:
-    assigned: list[Submission]
-    available: list[Submission]
+    assigned: list[InboxRow]
+    available: list[InboxRow]
     finished: list[AuditRecord]
 
 
-def attach_standings(submissions: list[Submission]) -> None:
-    """Set ``standing`` (deadlines.Standing) on each submission: two queries for any number."""
-    from django.db.models import Min
-
-    from .calendar import WorkingCalendar
-    from .deadlines import province_standing
-
-    calendar = WorkingCalendar.load()
-    reached = dict(
-        AuditRecord.objects.filter(
-            submission__in=[s.pk for s in submissions], to_stage=Stage.MINISTRY_CHECK
-        )
-        .values("submission_id")
-        .annotate(first=Min("at"))
-        .values_list("submission_id", "first")
-    )
-    extended: dict[int, Any] = {}
-    for submission_id, due in (
-        DeadlineExtension.objects.filter(submission__in=[s.pk for s in submissions])
-        .order_by("at", "pk")
-        .values_list("submission_id", "due")
-    ):
-        extended[submission_id] = due  # the latest wins
-    for submission in submissions:
-        submission.standing = province_standing(  # type: ignore[attr-defined]
-            submission,
-            calendar=calendar,
-            reached_ministry_at=reached.get(submission.pk),
-            due=extended.get(submission.pk),
-        )
-
-
 def inbox(user: User, *, finished_limit: int = 50) -> Inbox:
-    """What the user may act on (assigned to them, or open to their role), and what they did."""
+    """What the user may act on (assigned to them, or open to their role), each with where it
+    stands against its deadline, and what they did."""
     scope = Q(pk__in=[])
     for role in Role:
         stages = [t.source for t in TRANSITIONS if t.role == role]
@@ -128,14 +103,25 @@ def inbox(user: User, *, finished_limit: int = 50) -> Inbox:
                 scope |= Q(stage__in=stages)
             continue
         scope |= Q(stage__in=stages, unit_id__in=access.unit_ids_for_user(user, role))
-    actionable = list(
-        Submission.objects.filter(scope)
+    reckoner = Reckoner()
+    actionable = [
+        InboxRow(
+            submission,
+            reckoner.standing(
+                submission.campaign,
+                submission.province_due,
+                untouched=is_untouched(submission.stage, submission.revision),
+                reached_at=submission.reached_ministry_at,
+            ),
+        )
+        for submission in Submission.objects.filter(scope)
         .select_related("unit__region", "campaign")
+        .annotate(province_due=province_due(), reached_ministry_at=reached_ministry_at())
         .order_by("campaign__deadline", "unit__code")
-    )
+    ]
     owned = set(
         SubmissionProcess.objects.filter(
-            submission__in=[s.pk for s in actionable],
+            submission__in=[row.submission.pk for row in actionable],
             task__owner=user,
             task__status__in=[STATUS.ASSIGNED, STATUS.STARTED],
         ).values_list("submission_id", flat=True)
@@ -146,10 +132,9 @@ def inbox(user: User, *, finished_limit: int = 50) -> Inbox:
         .only("at", "action", "from_stage", "to_stage", "submission__unit")
         .order_by("-at", "-pk")[:finished_limit]
     )
-    attach_standings(actionable)
     return Inbox(
-        assigned=[s for s in actionable if s.pk in owned],
-        available=[s for s in actionable if s.pk not in owned],
+        assigned=[row for row in actionable if row.submission.pk in owned],
+        available=[row for row in actionable if row.submission.pk not in owned],
         finished=finished,
     )
 

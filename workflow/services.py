@@ -22,7 +22,7 @@ from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
 from . import access, snapshots
-from .deadlines import date_range, out_of_range_message
+from .deadlines import date_range, dues_of, out_of_range_message
 from .models import (
     AuditRecord,
     CalendarException,
@@ -308,7 +308,7 @@ def deadline_extend(
         # The submission's row lock, as a transition takes it: a second coordinator extending
         # at the same moment waits, then checks against the first one's new deadline.
         Submission.objects.select_for_update(of=("self",)).only("pk").get(pk=submission.pk)
-        current = current_due(submission)
+        current = dues_of(submission).province_due
         if due == current:
             raise TransitionError(
                 _("The deadline is already %(day)s.") % {"day": current.strftime("%d/%m/%Y")}
@@ -316,11 +316,6 @@ def deadline_extend(
         return DeadlineExtension.objects.create(
             submission=submission, due=due, reason=reason, by=actor, at=clock.now()
         )
-
-
-def current_due(submission: Submission) -> datetime.date:
-    latest = submission.extensions.order_by("-at", "-pk").values_list("due", flat=True).first()
-    return latest or submission.campaign.deadline
 
 
 # --- The schedule the coordinator keeps ------------------------------------------------------

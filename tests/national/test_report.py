@@ -13,12 +13,12 @@ from typing import Any
 import time_machine
 
 from campaigns.models import Campaign
-from core.enums import Role, Stage
+from core.enums import Role, Stage, Status
 from national import selectors
 from national.models import NationalVersion, VersionProvince
 from national.services import consolidation_run
 from submissions.models import Submission
-from workflow.deadlines import Status
+from workflow.models import SubmissionVersion
 
 from ..cast import Cast
 
@@ -186,11 +186,13 @@ def test_spread_shortcomings_and_refusals_match_the_provinces(
             names[c] for c, v in values.items() if v == high
         )
 
-    facts = {
-        p.unit.code: p.submission_version.content["facts"]  # type: ignore[union-attr]
-        for p in report.included
-    }
-    assert {k.code: k.provinces for k in report.problems} == {  # type: ignore[attr-defined]
+    contents: dict[int | None, Any] = dict(
+        SubmissionVersion.objects.filter(
+            pk__in=[p.submission_version_id for p in report.included]
+        ).values_list("pk", "content")
+    )
+    facts = {p.unit.code: contents[p.submission_version_id]["facts"] for p in report.included}
+    assert {k.code: k.provinces for k in report.problems} == {
         k.code: sum(1 for f in facts.values() if k.code in f["problem_kinds"])
         for k in report.problems
     }

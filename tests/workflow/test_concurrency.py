@@ -16,10 +16,10 @@ from django.db import connection
 
 from core.enums import Action, Role, Stage
 from submissions.models import Submission
+from workflow.deadlines import dues_of
 from workflow.models import AuditRecord, DeadlineExtension
 from workflow.services import (
     TransitionError,
-    current_due,
     deadline_extend,
     submission_start,
     submission_transition,
@@ -210,4 +210,4 @@ def test_two_coordinators_extend_one_deadline_at_once(
             ["Thời hạn hiện đã là 12/05/2020."],
         ), results
         assert submission.extensions.count() == 1
-        assert current_due(submission) == datetime.date(2020, 5, 12)
+        assert dues_of(submission).province_due == datetime.date(2020, 5, 12)

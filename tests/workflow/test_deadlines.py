@@ -10,10 +10,10 @@ import pytest
 import time_machine
 
 from campaigns.models import Campaign
-from core.enums import Role, Stage
+from core.enums import Role, Stage, Status
 from submissions.models import Submission
 from workflow.calendar import WorkingCalendar
-from workflow.deadlines import Status, province_standing, reached_ministry
+from workflow.deadlines import dues_of, province_standing, submission_deadlines
 from workflow.models import CalendarException
 
 from ..cast import Cast, drive_to, fill_complete
@@ -138,7 +138,7 @@ def test_done_when_the_report_reaches_the_ministry(
     hanoi.campaign.refresh_from_db()
     with time_machine.travel(signed_at, tick=False):
         drive_to(hanoi, Stage.MINISTRY_CHECK, cast)
-    reached = reached_ministry(hanoi)
+    reached = dues_of(hanoi).reached_ministry_at
     assert reached == signed_at
     later: Any = _at(12, 5, 9)
     standing = province_standing(
@@ -200,8 +200,6 @@ def test_the_coordinator_extends_one_province_with_a_reason(
 ) -> None:
     from django.urls import reverse
 
-    from workflow.selectors import attach_standings
-
     url = reverse("reviews:extend", kwargs={"pk": hanoi.pk})
     client.force_login(cast(Role.DRAFTER))
     client.post(url, {"due": "08/05/2020", "reason": "Tự gia hạn"})
@@ -221,9 +219,8 @@ def test_the_coordinator_extends_one_province_with_a_reason(
     assert "Thời hạn của Thành phố Hà Nội nay là 08/05/2020." in page
     assert 'id="due">08/05/2020<' in page and "Sự cố mạng" in page.split('id="extensions"')[1]
     with time_machine.travel(_at(7, 5, 9), tick=False):
-        rows = [hanoi, danang]
-        attach_standings(rows)
-    assert [(r.standing.status, r.standing.working_days_left) for r in rows] == [  # type: ignore[attr-defined]
+        standings = [submission_deadlines(s)[0] for s in (hanoi, danang)]
+    assert [(s.status, s.working_days_left) for s in standings] == [
         (Status.NOT_STARTED, 2),
         (Status.OVERDUE, -2),
     ]

@@ -63,7 +63,7 @@ def test_the_demo_story(db: None, client: Any) -> None:
 
     def waiting(username: str) -> set[str]:
         box = selectors.inbox(User.objects.get(username=username))
-        return {s.unit.code for s in box.assigned + box.available}
+        return {row.submission.unit.code for row in box.assigned + box.available}
 
     expected = {
         "dn.soanthao": {"48"},
@@ -81,8 +81,8 @@ def test_the_demo_story(db: None, client: Any) -> None:
     for username in expected:
         user: Any = User.objects.get(username=username)
         box = selectors.inbox(user)
-        for submission in box.assigned + box.available:
-            assert access.available_transitions(user, submission), (username, submission)
+        for row in box.assigned + box.available:
+            assert access.available_transitions(user, row.submission), (username, row.submission)
 
     # Demo names are people's names: the page adds the role once. A consolidated report says
     # nobody acts next, only who may reopen it.

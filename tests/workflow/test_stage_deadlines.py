@@ -8,10 +8,10 @@ from typing import Any
 
 import time_machine
 
-from core.enums import Action, Role, Stage
+from core.enums import Action, Role, Stage, Status
 from submissions.models import Submission
 from workflow.calendar import WorkingCalendar
-from workflow.deadlines import Schedule, Status, submission_deadlines
+from workflow.deadlines import Schedule, submission_deadlines
 from workflow.models import StageSchedule
 from workflow.services import deadline_extend, submission_transition
 
@@ -78,8 +78,8 @@ def test_an_extension_moves_every_stage_of_that_province(
         "consolidation": "14/05",
     }
     with time_machine.travel(_at(6, 5, 9), tick=False):
-        hanoi_now, _ = submission_deadlines(hanoi, province_due=D(2020, 5, 7))
-        danang_now, _ = submission_deadlines(danang, province_due=None)
+        hanoi_now, _ = submission_deadlines(hanoi)
+        danang_now, _ = submission_deadlines(danang)
     assert (hanoi_now.status, hanoi_now.working_days_left) == (Status.NOT_STARTED, 2)
     assert (danang_now.status, danang_now.working_days_left) == (Status.OVERDUE, -1)
 
@@ -93,7 +93,7 @@ def _step(submission: Submission, actor: Any, action: Action, stage: Stage, mome
 
 
 def _statuses(submission: Submission, moment: datetime.datetime) -> list[tuple[str, str, int]]:
-    _, stages = submission_deadlines(submission, province_due=None, now=moment)
+    _, stages = submission_deadlines(submission, now=moment)
     return [(s.stage.value, s.status.value, s.working_days_left) for s in stages]
 
 
@@ -130,7 +130,7 @@ def test_each_stage_is_on_time_late_or_open_as_the_report_moves(
         ("ministry_check", "on_track", 2),
         ("consolidation", "not_started", 4),
     ]
-    standing, _ = submission_deadlines(hanoi, province_due=None, now=_at(7, 5, 9))
+    standing, _ = submission_deadlines(hanoi, now=_at(7, 5, 9))
     assert standing.status == Status.DONE_LATE
     assert _statuses(hanoi, _at(8, 5, 9))[3] == ("ministry_check", "at_risk", 1)
     assert _statuses(hanoi, _at(11, 5, 9))[3] == ("ministry_check", "overdue", -1)
