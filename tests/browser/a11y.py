@@ -113,7 +113,28 @@ def axe_check(page: Any, name: str, role: str) -> list[str]:
             targets = ", ".join(" ".join(n["target"]) for n in kept["nodes"][:5])
             failures.append(
                 f"{name} as {role} ({language}): {kept['id']} [{kept['impact']}] "
-                f"{kept['help']}: {len(kept['nodes'])} × {targets}"
+                f"{kept['help']}: {len(kept['nodes'])} x {targets}"
             )
     SUMMARY.add(name, role, language, counts)
     return failures
+
+
+# Touch targets (44 x 44 CSS px) on a phone or tablet, with the exceptions WCAG 2.5.5 itself
+# makes or that the page answers otherwise, each with its reason:
+TOUCH_TARGET_EXCEPTIONS = {
+    ".appendix-wrap *": "the appendix grid: a spreadsheet of 17 columns that scrolls in its box",
+    "svg *": "the dashboard's chart bars: the same figures are a table below the chart",
+    "inline links": "a link inside a sentence (WCAG 2.5.5's inline exception)",
+    ".visually-hidden-focusable": "the skip link: off screen until it has focus",
+}
+SMALL_TARGETS_JS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .filter(e => !e.closest('.appendix-wrap, svg, .visually-hidden-focusable, [hidden]'))
+  .filter(e => !(e.tagName === 'A' && e.parentElement.textContent.replace(/\\s+/g, ' ').trim()
+                 !== e.textContent.replace(/\\s+/g, ' ').trim()))
+  .map(e => { const r = e.getBoundingClientRect();
+              return {what: e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                            + ' "' + e.textContent.replace(/\\s+/g, ' ').trim().slice(0, 40) + '"',
+                      width: Math.round(r.width), height: Math.round(r.height)}; })
+  .filter(t => t.width < 44 || t.height < 44)"""

@@ -17,7 +17,7 @@ from national.services import consolidation_run
 from submissions.models import Campaign, Submission
 from workflow.models import Receipt
 
-from .a11y import DEVICES, axe_check, axe_ready
+from .a11y import DEVICES, SMALL_TARGETS_JS, axe_check, axe_ready
 from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -131,7 +131,11 @@ def _basics(page: Any, where: str) -> list[str]:
     return wrong
 
 
-def test_every_page_for_every_role_passes_axe(page: Any, live_app: Any, demo: Any) -> None:
+def test_every_page_for_every_role_passes_axe_and_fits_a_phone_and_a_tablet(
+    browser: Any, page: Any, live_app: Any, demo: Any
+) -> None:
+    """One test, so the demo is loaded once: the axe sweep on desktop in both languages,
+    then the phone and tablet pages."""
     base = live_app.url
     axe_ready(page.context)
     failures: list[str] = []
@@ -143,4 +147,48 @@ def test_every_page_for_every_role_passes_axe(page: Any, live_app: Any, demo: An
                 assert page.evaluate("document.documentElement.lang") == language
                 failures += axe_check(page, name, username or "anonymous")
                 failures += _basics(page, f"{name} as {username or 'anonymous'} ({language})")
+    failures += _on_devices(browser, base, demo)
     assert not failures, "\n".join(failures)
+
+
+def _device_pages(demo: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(user, name, path): what a leader on a phone or a department head on a tablet opens."""
+    sub = demo["sub"]
+    return [
+        ("hcm.lanhdaoso", "inbox", "/inbox/"),
+        ("hcm.lanhdaoso", "submission-decision", f"/submissions/{sub['79']}/"),
+        ("hcm.lanhdaoso", "review", f"/submissions/{sub['79']}/review/"),
+        ("hp.ubnd", "sign-off", f"/submissions/{sub['31']}/"),
+        ("hp.ubnd", "sign-off-review", f"/submissions/{sub['31']}/review/"),
+        ("kiemtra", "review-after-return", f"/submissions/{sub['01']}/review/"),
+        ("", "verify", f"/verify/{demo['receipt'].token}/"),
+        ("dieuphoi", "dashboard", f"/monitor/{demo['code']}/"),
+        ("dn.soanthao", "appendix", f"/submissions/{sub['48']}/appendix/"),
+    ]
+
+
+def _on_devices(browser: Any, base: str, demo: dict[str, Any]) -> list[str]:
+    """Each page at phone and tablet size: no sideways scrolling of the page, touch targets of
+    44 px, a screenshot in the artefacts."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    wrong: list[str] = []
+    for device, size in DEVICES.items():
+        context = browser.new_context(
+            viewport=size, has_touch=True, is_mobile=device == "phone", locale="vi-VN"
+        )
+        page = context.new_page()
+        who = None
+        for username, name, path in _device_pages(demo):
+            if username != who:
+                _as(page, base, username, "vi")
+                who = username
+            page.goto(base + path)
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+            if width > size["width"]:
+                wrong.append(f"{name} on a {device}: the page is {width} px wide")
+            for target in page.evaluate(SMALL_TARGETS_JS):
+                wrong.append(f"{name} on a {device}: touch target {target}")
+            page.screenshot(path=str(SCREENSHOTS / f"{device}-{name}.png"), full_page=True)
+        context.close()
+    print(f"\nphone and tablet screenshots: {SCREENSHOTS}")
+    return wrong
