@@ -69,6 +69,9 @@ def outside_event_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return pool.submit(fn, *args, **kwargs).result()
 
 
+PDF_VARIANT = "pdf/ua-1"
+
+
 class _Styles(threading.local):
     """The bundled style sheets, parsed once per thread, with the fonts their @font-face
     rules load (a thread: WeasyPrint does not promise that a font configuration may be
@@ -108,7 +111,13 @@ def render_html_pdf(
         for name, data in attachments or []
     ]
     pdf: bytes = document.write_pdf(
-        stylesheets=_styles.get(stylesheets), font_config=_styles.fonts, attachments=files
+        stylesheets=_styles.get(stylesheets),
+        font_config=_styles.fonts,
+        attachments=files,
+        # Tagged for screen readers (PDF/UA-1): a structure tree, the document's language
+        # from <html lang> and its <title> shown as the title. Receipts, the province's
+        # report and the national report all come through here.
+        pdf_variant=PDF_VARIANT,
     )
     return pdf
 

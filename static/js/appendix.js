@@ -4,6 +4,7 @@
   "use strict";
   var table = document.getElementById("appendix");
   if (!table || table.dataset.editable !== "1") { return; }
+  var grid = window.appendixGrid;
   var lang = document.documentElement.lang || "vi";
   var thousands = lang === "vi" ? "." : ",";
   var decimal = lang === "vi" ? "," : ".";
@@ -69,7 +70,10 @@
       td.textContent = v === undefined ? "" : show(v);
     });
   }
-  table.addEventListener("input", recompute);
+  table.addEventListener("input", function (event) {
+    recompute();
+    if (grid) { grid.announceTotals(event.target); }
+  });
   // A second click on Save while the first is on its way must not post twice.
   var form = document.getElementById("appendix-form");
   form.addEventListener("submit", function () {

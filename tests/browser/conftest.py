@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from .a11y import SUMMARY
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
@@ -73,3 +75,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The accessibility engine's findings, page by page and role by role (when it ran)."""
+    for line in SUMMARY.lines():
+        terminalreporter.write_line(line)

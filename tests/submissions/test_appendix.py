@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -161,9 +162,11 @@ def test_the_state_of_the_infrastructure_is_a_column_of_its_own(
     assert line.infrastructure_status == text
     page = response.content.decode()
     header = page.split("<thead>")[1].split("</thead>")[0]
-    assert (
-        '<th colspan="1" rowspan="4" class="col-status" scope="col">Thực trạng cơ sở vật chất '
-        "so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT</th>" in header
+    # (The header cell also carries the id its column's inputs are named by.)
+    assert re.search(
+        r'<th colspan="1" rowspan="4" class="col-status" scope="col" id="colhead-\d+"[^>]*>'
+        "Thực trạng cơ sở vật chất so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT</th>",
+        header,
     )
     assert '<th colspan="6" rowspan="1" class="col-acceptance"' in header
     assert header.index("col-vs-resolution17") < header.index("col-use-as-designed")
