@@ -682,7 +682,7 @@ def _checks(figures: LoadFigures, baseline: Baseline) -> list[tuple[str, str, bo
     from submissions.models import Campaign, Submission
     from workflow.flows import SubmissionFlow
     from workflow.models import AuditRecord, Receipt
-    from workflow.transitions import NODE_STAGE
+    from workflow.stages import Stage
 
     campaign = Campaign.objects.get(code=CAMPAIGN)
     told = figures.done()
@@ -698,7 +698,8 @@ def _checks(figures: LoadFigures, baseline: Baseline) -> list[tuple[str, str, bo
     duplicates = len(numbers) - len(set(numbers))
     gaps = len(set(expected) - set(numbers))
 
-    open_nodes = {getattr(SubmissionFlow, name): stage for name, stage in NODE_STAGE.items()}
+    # The flow has one node per stage, named after it (workflow.flows).
+    open_nodes = {getattr(SubmissionFlow, stage.value): stage for stage in Stage}
     mismatched = 0
     submissions = Submission.objects.filter(campaign=campaign).select_related("process")
     open_tasks: dict[int, list[Any]] = defaultdict(list)
