@@ -182,18 +182,12 @@ def _synthetic(units: int) -> Any:
     )
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO workflow_submissionprocess (process_ptr_id, submission_id, decision)"
-            " VALUES (%s, %s, '')",
+            "INSERT INTO workflow_submissionprocess (process_ptr_id, submission_id)"
+            " VALUES (%s, %s)",
             [(p.pk, s.pk) for p, s in zip(processes, submissions, strict=True)],
         )
-    node = {
-        Stage.DRAFTING: SubmissionFlow.drafting,
-        Stage.DEPARTMENT_REVIEW: SubmissionFlow.department_review,
-        Stage.PROVINCIAL_SIGNOFF: SubmissionFlow.provincial_signoff,
-        Stage.MINISTRY_CHECK: SubmissionFlow.ministry_check,
-        Stage.CONSOLIDATION: SubmissionFlow.consolidation,
-        Stage.CONSOLIDATED: SubmissionFlow.consolidated,
-    }
+    # The flow has one node per stage, named after it (workflow.flows).
+    node = {stage: getattr(SubmissionFlow, stage.value) for stage in Stage}
     Task.objects.bulk_create(
         (
             Task(

@@ -680,11 +680,11 @@ def _checks(figures: LoadFigures, baseline: Baseline) -> list[tuple[str, str, bo
     from viewflow.workflow.status import STATUS
 
     from campaigns.models import Campaign
+    from core.enums import Stage
     from receipts.models import Receipt
     from submissions.models import Submission
     from workflow.flows import SubmissionFlow
     from workflow.models import AuditRecord
-    from workflow.transitions import NODE_STAGE
 
     campaign = Campaign.objects.get(code=CAMPAIGN)
     told = figures.done()
@@ -700,7 +700,8 @@ def _checks(figures: LoadFigures, baseline: Baseline) -> list[tuple[str, str, bo
     duplicates = len(numbers) - len(set(numbers))
     gaps = len(set(expected) - set(numbers))
 
-    open_nodes = {getattr(SubmissionFlow, name): stage for name, stage in NODE_STAGE.items()}
+    # The flow has one node per stage, named after it (workflow.flows).
+    open_nodes = {getattr(SubmissionFlow, stage.value): stage for stage in Stage}
     mismatched = 0
     submissions = Submission.objects.filter(campaign=campaign).select_related("process")
     open_tasks: dict[int, list[Any]] = defaultdict(list)
@@ -899,8 +900,11 @@ PROFILE_PARTS = (
     ("      readiness of the content (submit only)", "submissions/readiness.py", "readiness_of"),
     ("      freeze: snapshot and digest", "workflow/services.py", "_freeze"),
     ("      find the open task", "workflow/services.py", "_active_task"),
-    ("      viewflow: open the next task(s)", "viewflow/workflow/activation.py", "activate_next"),
-    ("      read the new position", "workflow/services.py", "_position"),
+    (
+        "      viewflow: open the chosen branch's task",
+        "viewflow/workflow/activation.py",
+        "activate_next",
+    ),
     ("      receipt_issue (number, chain, insert)", "receipts/services.py", "receipt_issue"),
     (
         "      e-mails to the next actors, written to the outbox",
@@ -1020,10 +1024,6 @@ BARE_STATEMENTS = {
         " FROM workflow_submissionversion WHERE submission_id = %(submission)s"
         " ORDER BY number DESC LIMIT 1"
     ),
-    "decision": (
-        "UPDATE workflow_submissionprocess SET decision = 'approve',"
-        " last_submitter_id = last_submitter_id WHERE process_ptr_id = %(process)s"
-    ),
     "assign": (
         "UPDATE viewflow_task SET status = 'ASSIGNED', owner_id = %(actor)s, assigned = now()"
         " WHERE id = %(task)s"
@@ -1032,34 +1032,15 @@ BARE_STATEMENTS = {
         "UPDATE viewflow_task SET status = 'DONE', started = now(), finished = now()"
         " WHERE id = %(task)s"
     ),
-    "gateway": (
-        "INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token,"
-        " process_id, data, owner_permission, owner_permission_obj_pk)"
-        " VALUES ('workflow/flows.SubmissionFlow.department_decided', 'EXCLUSIVE_GATEWAY',"
-        " 'NEW', now(), 'start', %(process)s, '{}', '', '') RETURNING id"
-    ),
-    "previous_gateway": (
-        "INSERT INTO viewflow_task_previous (from_task_id, to_task_id)"
-        " VALUES (%(task)s, %(gateway)s) ON CONFLICT DO NOTHING"
-    ),
-    "savepoint": "SAVEPOINT bare",
-    "release": "RELEASE SAVEPOINT bare",
-    "gateway_done": (
-        "UPDATE viewflow_task SET status = 'DONE', finished = now() WHERE id = %(gateway)s"
-    ),
     "next": (
         "INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token,"
         " process_id, data, owner_permission, owner_permission_obj_pk)"
         " VALUES (%(flow_task)s, 'HUMAN', 'NEW', now(), 'start', %(process)s, '{}',"
-        " 'campaigns.signoff_unit', %(unit_pk)s) RETURNING id"
+        " '', '') RETURNING id"
     ),
     "previous_next": (
         "INSERT INTO viewflow_task_previous (from_task_id, to_task_id)"
-        " VALUES (%(gateway)s, %(next)s) ON CONFLICT DO NOTHING"
-    ),
-    "position": (
-        "SELECT * FROM viewflow_task WHERE process_id = %(process)s"
-        " AND status IN ('NEW', 'ASSIGNED', 'STARTED') ORDER BY created DESC, id DESC LIMIT 1"
+        " VALUES (%(task)s, %(next)s) ON CONFLICT DO NOTHING"
     ),
     "stage": "UPDATE submissions_submission SET stage = %(stage)s WHERE id = %(submission)s",
     "audit": (
@@ -1099,9 +1080,9 @@ def _bare_transition(cursor: Any, target: dict[str, Any]) -> None:
     row = cursor.fetchone()
     p["from"] = row[0]
     p["stage"] = "provincial_signoff" if row[0] == "department_review" else "department_review"
-    cursor.execute(run["role"], p)
-    cursor.fetchall()
     cursor.execute(run["process"], p)
+    cursor.fetchall()
+    cursor.execute(run["role"], p)
     cursor.fetchall()
     cursor.execute(run["task"], p)
     task = cursor.fetchone()
@@ -1109,17 +1090,11 @@ def _bare_transition(cursor: Any, target: dict[str, Any]) -> None:
     cursor.execute(run["version"], p)
     version = cursor.fetchone()
     p["version"], p["sha"] = version[0], version[4]
-    for name in ("decision", "assign", "done"):
-        cursor.execute(run[name], p)
-    cursor.execute(run["gateway"], p)
-    p["gateway"] = cursor.fetchone()[0]
-    for name in ("previous_gateway", "savepoint", "release", "gateway_done"):
+    for name in ("assign", "done"):
         cursor.execute(run[name], p)
     cursor.execute(run["next"], p)
     p["next"] = cursor.fetchone()[0]
     cursor.execute(run["previous_next"], p)
-    cursor.execute(run["position"], p)
-    cursor.fetchall()
     cursor.execute(run["stage"], p)
     cursor.execute(run["audit"], p)
     p["record"] = cursor.fetchone()[0]

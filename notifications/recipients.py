@@ -14,11 +14,11 @@ from django.utils import translation
 from guardian.shortcuts import get_users_with_perms
 
 from campaigns.models import AdministrativeUnit
-from core.enums import Action, Role, Stage
+from core.enums import Role, Stage
 from notifications.services import email_render, emails_queue
 from workflow.models import AuditRecord, SubmissionProcess
 from workflow.roles import NATIONAL_PERMISSION, UNIT_PERMISSION
-from workflow.transitions import transitions_from
+from workflow.transitions import PROCESS, Recipient, Transition
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,28 @@ def unit_holders(role: Role, unit: AdministrativeUnit) -> QuerySet[User]:
 def next_actors(stage: Stage | str, unit: AdministrativeUnit) -> list[User]:
     """Everyone who may take an action on a submission of ``unit`` in ``stage``."""
     users: dict[int, User] = {}
-    for role in dict.fromkeys(t.role for t in transitions_from(stage)):
+    for role in dict.fromkeys(t.role for t in PROCESS.transitions_from(stage)):
         for user in unit_holders(role, unit):
             users.setdefault(user.pk, user)
     return sorted(users.values(), key=lambda u: u.username)
+
+
+def recipients(record: AuditRecord, transition: Transition) -> list[User]:
+    """The people the transition's table line says are told (``Transition.told``)."""
+    unit = record.submission.unit
+    to: list[User] = []
+    for kind in transition.told:
+        if kind == Recipient.SUBMITTER:
+            process = SubmissionProcess.objects.select_related("last_submitter").get(
+                submission=record.submission
+            )
+            submitter = process.last_submitter
+            to += [submitter] if submitter else unit_holders(Role.DRAFTER, unit)
+        elif kind == Recipient.NEXT_ACTORS:
+            to += next_actors(record.to_stage, unit)
+        else:
+            to += unit_holders(Role(kind), unit)
+    return to
 
 
 def transition_mail_queue(record: AuditRecord) -> int:
@@ -56,27 +74,9 @@ def transition_mail_queue(record: AuditRecord) -> int:
     sent once it commits); returns how many."""
 
     submission = record.submission
-    if record.action in (Action.RETURN, Action.REOPEN):
-        process = SubmissionProcess.objects.select_related("last_submitter").get(
-            submission=submission
-        )
-        to = [process.last_submitter] if process.last_submitter else []
-        if record.action == Action.REOPEN or not to:
-            to = next_actors(Stage.DRAFTING, submission.unit)
-        kind = "returned" if record.action == Action.RETURN else "reopened"
-    elif record.action == Action.CONSOLIDATE:
-        # Nobody acts next: the province learns its report is in the national one. The
-        # coordinator who ran the consolidation saw it on the page, and would otherwise get
-        # one e-mail per province of the run, each saying it waits for them.
-        to = [
-            user
-            for role in (Role.DRAFTER, Role.PROVINCIAL_SIGNATORY)
-            for user in unit_holders(role, submission.unit)
-        ]
-        kind = "consolidated"
-    else:
-        to = next_actors(record.to_stage, submission.unit)
-        kind = "submitted" if record.action == Action.SUBMIT else "approved"
+    transition = PROCESS.taken(record.from_stage, record.action)
+    to = recipients(record, transition)
+    kind = transition.email
     addresses = {u.email for u in to if u.email}
     if not addresses:
         return 0

@@ -10,14 +10,13 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.enums import Action
 from submissions import selectors as content
 from workflow import access, selectors, services
 from workflow.models import SubmissionVersion
 from workflow.snapshots import build
+from workflow.transitions import PROCESS
 
 from .forms import DecisionForm, ExtensionForm
 
@@ -29,13 +28,6 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/inbox.html", {"inbox": selectors.inbox(_user(request))})
-
-
-DONE_MESSAGES = {
-    Action.SUBMIT: gettext_lazy("Submitted for review."),
-    Action.RETURN: gettext_lazy("Returned to the drafter with your reason."),
-    Action.REOPEN: gettext_lazy("Reopened: the submission is back in drafting."),
-}
 
 
 @login_required
@@ -50,12 +42,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         for error in [*form.errors.get("reason", []), *form.non_field_errors()]:
             messages.error(request, _("Nothing was done: %(error)s") % {"error": error})
         return redirect(submission)
-    action = form.cleaned_data["action"]
     try:
         record = services.submission_transition(
             actor=user,
             submission=submission,
-            action=action,
+            action=form.cleaned_data["action"],
             expected_stage=form.cleaned_data["expected_stage"],
             reason=form.cleaned_data["reason"],
             notes=form.notes(),
@@ -63,12 +54,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except services.TransitionError as exc:
         messages.error(request, str(exc))
         return redirect(submission)
-    messages.success(
-        request,
-        str(DONE_MESSAGES.get(action, ""))
-        or _("Done: the submission is now at “%(stage)s”.")
-        % {"stage": record.get_to_stage_display()},
-    )
+    messages.success(request, PROCESS.taken(record.from_stage, record.action).done_message())
     return redirect(submission)
 
 

@@ -12,17 +12,13 @@ from core.enums import Action, Role, Stage
 from submissions import selectors, services
 from submissions.models import Submission
 from workflow.services import submission_transition
+from workflow.transitions import PROCESS
 
 from .helpers import COMPLETE_ROW
 
-# The path a submission takes, each step with the role that takes it.
-PATH = [
-    (Stage.DRAFTING, Action.SUBMIT, Role.DRAFTER),
-    (Stage.DEPARTMENT_REVIEW, Action.APPROVE, Role.DEPARTMENT_REVIEWER),
-    (Stage.PROVINCIAL_SIGNOFF, Action.SIGN, Role.PROVINCIAL_SIGNATORY),
-    (Stage.MINISTRY_CHECK, Action.ACCEPT, Role.MINISTRY_CHECKER),
-    (Stage.CONSOLIDATION, Action.CONSOLIDATE, Role.MINISTRY_COORDINATOR),
-]
+# The path a submission takes, each step with the role that takes it: the declared process's
+# way forward.
+PATH: list[tuple[Stage, Action, Role]] = [(t.source, t.action, t.role) for t in PROCESS.path]
 
 
 @dataclass

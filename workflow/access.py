@@ -11,14 +11,16 @@ from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from guardian.models import UserObjectPermission
 
 from campaigns.models import AdministrativeUnit, Campaign
 from core.enums import Role, Stage
 from submissions.models import Attachment, Submission
 
+from .models import SubmissionProcess
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
-from .transitions import Transition, transitions_from
+from .transitions import PROCESS, Transition
 
 AnyUser = User | AnonymousUser
 UNIT_APP = AdministrativeUnit._meta.app_label
@@ -137,29 +139,53 @@ def has_role_for(user: AnyUser, role: Role, submission: Submission) -> bool:
     return has_unit_role(user, role, submission.unit)
 
 
-def can_transition(user: AnyUser, submission: Submission, transition: Transition) -> bool:
-    return submission.stage == transition.source and has_role_for(user, transition.role, submission)
+NOT_NOW = gettext_lazy("You cannot take this action on this submission now.")
+OWN_VERSION = gettext_lazy("You submitted this version yourself; another person must review it.")
+
+
+def transition_refusal(
+    user: AnyUser, submission: Submission, transition: Transition, *, submitter_id: int | None
+) -> str | None:
+    """Why ``user`` may not take ``transition`` on ``submission`` now; None if they may.
+
+    ``submitter_id``: who submitted the version now in the process (``submitter_of``); a
+    transition separate from the submitter is not theirs to take.
+    """
+    if submission.stage != transition.source or not has_role_for(user, transition.role, submission):
+        return str(NOT_NOW)
+    if transition.separate_from_submitter and submitter_id == user.pk:
+        return str(OWN_VERSION)
+    return None
+
+
+def can_transition(
+    user: AnyUser, submission: Submission, transition: Transition, *, submitter_id: int | None
+) -> bool:
+    return transition_refusal(user, submission, transition, submitter_id=submitter_id) is None
+
+
+def submitter_of(submission: Submission) -> int | None:
+    """The primary key of the user who submitted the version now in the process, if any."""
+    return (
+        SubmissionProcess.objects.filter(submission=submission)
+        .values_list("last_submitter_id", flat=True)
+        .first()
+    )
 
 
 def available_transitions(user: AnyUser, submission: Submission) -> list[Transition]:
     """The actions this user may take on this submission now: the buttons to show, no others.
 
-    A review action is not offered to the person who submitted the version under review.
+    The submitter is read only when one of the user's actions is not theirs to take on
+    their own version.
     """
-    allowed = [
-        t for t in transitions_from(submission.stage) if has_role_for(user, t.role, submission)
+    mine = [
+        t
+        for t in PROCESS.transitions_from(submission.stage)
+        if has_role_for(user, t.role, submission)
     ]
-    if any(t.separate_from_submitter for t in allowed):
-        from .models import SubmissionProcess
-
-        submitter = (
-            SubmissionProcess.objects.filter(submission=submission)
-            .values_list("last_submitter_id", flat=True)
-            .first()
-        )
-        if submitter == user.pk:
-            allowed = [t for t in allowed if not t.separate_from_submitter]
-    return allowed
+    submitter = submitter_of(submission) if any(t.separate_from_submitter for t in mine) else None
+    return [t for t in mine if can_transition(user, submission, t, submitter_id=submitter)]
 
 
 def get_campaign_for_monitoring_or_404(user: AnyUser, code: str) -> Campaign:

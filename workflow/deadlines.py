@@ -34,6 +34,7 @@ from submissions.models import Submission
 
 from .calendar import WorkingCalendar
 from .models import AuditRecord, DeadlineExtension, StageSchedule
+from .transitions import PROCESS
 
 # A day a coordinator names for a campaign (a stage's fixed due day, an extension, a swapped
 # day of the calendar) lies within the campaign's year and this many years either side.
@@ -54,14 +55,9 @@ def out_of_range_message(campaign: Campaign) -> str:
     )
 
 
-# The stages that have a due date, in the order a report passes them.
-LADDER: tuple[Stage, ...] = (
-    Stage.DRAFTING,
-    Stage.DEPARTMENT_REVIEW,
-    Stage.PROVINCIAL_SIGNOFF,
-    Stage.MINISTRY_CHECK,
-    Stage.CONSOLIDATION,
-)
+# The stages that have a due date, in the order a report passes them: each one the process
+# moves a report on from (workflow.transitions.PROCESS.path).
+LADDER: tuple[Stage, ...] = tuple(t.source for t in PROCESS.path)
 # Working days from the campaign's deadline when the coordinator set nothing else: the
 # province drafts first, its department and its People's Committee take the last two days,
 # and the ministry has three working days to check and two more to consolidate.
@@ -318,9 +314,8 @@ class Move:
     to_stage: str
 
 
-def _forward(stage: Stage) -> Stage | None:
-    index = LADDER.index(stage)
-    return LADDER[index + 1] if index + 1 < len(LADDER) else Stage.CONSOLIDATED
+# Where each stage of the ladder leads forward.
+_FORWARD: dict[Stage, Stage] = {t.source: t.target for t in PROCESS.path}
 
 
 def stage_standings(
@@ -336,13 +331,13 @@ def stage_standings(
     reckoner = Reckoner(schedule.calendar, now)
     campaign = schedule.campaign
     current = Stage(submission.stage)
-    position = len(LADDER) if current == Stage.CONSOLIDATED else LADDER.index(current)
+    position = LADDER.index(current) if current in LADDER else len(LADDER)  # past the last
     standings = []
     for index, stage in enumerate(LADDER):
         due = schedule.due(stage, province_due)
         left = reckoner.left(due)
         if index < position:
-            target = _forward(stage)
+            target = _FORWARD[stage]
             done_at = max(
                 (m.at for m in moves if m.from_stage == stage and m.to_stage == target),
                 default=None,

@@ -24,9 +24,8 @@ class SubmissionProcess(Process):
     submission = models.OneToOneField(
         Submission, on_delete=models.PROTECT, related_name="process", verbose_name=_("submission")
     )
-    # The last decision taken, read by the flow's If gates.
-    decision = models.CharField(_("decision"), max_length=16, choices=Action.choices, blank=True)
-    # Returns go back to the drafter who submitted.
+    # Who submitted the version in the process: its reviewers must be others, and a report
+    # sent back goes to them (workflow.transitions: separate_from_submitter, sends_back).
     last_submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
@@ -21,7 +20,7 @@ from submissions.models import Submission
 from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
-from . import access, snapshots
+from . import access, flows, snapshots
 from .deadlines import date_range, dues_of, out_of_range_message
 from .models import (
     AuditRecord,
@@ -33,7 +32,7 @@ from .models import (
 )
 from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
 from .signals import transition_done
-from .transitions import NODE_STAGE, find
+from .transitions import PROCESS
 
 
 @transaction.atomic
@@ -78,21 +77,17 @@ class NoteInput:
 
 def submission_start(*, campaign: Campaign, unit: AdministrativeUnit) -> Submission:
     """The unit's submission, with its process started in drafting (idempotent)."""
-    from .flows import SubmissionFlow
-
     submission = submission_create(campaign=campaign, unit=unit)
     if not SubmissionProcess.objects.filter(submission=submission).exists():
         with transaction.atomic():
-            SubmissionFlow.start.run(submission=submission)
+            flows.SubmissionFlow.start.run(submission=submission)
     return submission
 
 
 def _active_task(process: SubmissionProcess, node: str) -> Task | None:
-    from .flows import SubmissionFlow
-
     return (
         process.task_set.filter(
-            flow_task=getattr(SubmissionFlow, node),
+            flow_task=getattr(flows.SubmissionFlow, node),
             status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
         )
         .select_related("owner")
@@ -166,14 +161,12 @@ def submission_transition(
     ``expected_stage`` is the stage the actor saw: if someone moved the submission
     meanwhile, the second click changes nothing and says so.
     """
-    from .flows import SubmissionFlow
-
     reason = reason.strip()
     at = at or clock.now()
     process_pk = SubmissionProcess.objects.values_list("pk", flat=True).get(submission=submission)
     try:
         return _transition_locked(
-            SubmissionFlow, process_pk, actor, submission, action, expected_stage, reason, notes, at
+            process_pk, actor, submission, action, expected_stage, reason, notes, at
         )
     except FlowLockFailed:
         raise TransitionError(
@@ -182,7 +175,6 @@ def submission_transition(
 
 
 def _transition_locked(
-    flow_class: Any,
     process_pk: int,
     actor: User,
     submission: Submission,
@@ -192,7 +184,7 @@ def _transition_locked(
     notes: list[NoteInput] | None,
     at: datetime.datetime,
 ) -> AuditRecord:
-    with flow_class.lock(process_pk):
+    with flows.SubmissionFlow.lock(process_pk):
         locked = (
             Submission.objects.select_for_update(of=("self",))
             .select_related("unit", "campaign")
@@ -206,14 +198,15 @@ def _transition_locked(
                 )
                 % {"stage": Stage(locked.stage).label}
             )
-        transition = find(locked.stage, action)
-        if transition is None or not access.can_transition(actor, locked, transition):
-            raise TransitionError(_("You cannot take this action on this submission now."))
+        transition = PROCESS.find(locked.stage, action)
         process = SubmissionProcess.objects.select_related("last_submitter").get(pk=process_pk)
-        if transition.separate_from_submitter and process.last_submitter_id == actor.pk:
-            raise TransitionError(
-                _("You submitted this version yourself; another person must review it.")
-            )
+        if transition is None:
+            raise TransitionError(str(access.NOT_NOW))
+        refusal = access.transition_refusal(
+            actor, locked, transition, submitter_id=process.last_submitter_id
+        )
+        if refusal is not None:
+            raise TransitionError(refusal)
         if transition.needs_reason and not reason:
             raise TransitionError(_("Give the reason: it is sent to the drafter."))
         if transition.needs_ready_content and not readiness_of(locked).ready:
@@ -223,30 +216,22 @@ def _transition_locked(
         review_notes = _check_notes(locked, notes) if notes else []
         task = _active_task(process, transition.node)
         if task is None:  # the stage copy and the process disagree: never act on a guess
-            raise TransitionError(_("You cannot take this action on this submission now."))
+            raise TransitionError(str(access.NOT_NOW))
 
         version = _freeze(locked, actor, at, editable=transition.source == Stage.DRAFTING)
-        process.decision = transition.action
-        if transition.action == Action.SUBMIT:
+        if transition.submits:
             process.last_submitter = actor
-        process.save(update_fields=["decision", "last_submitter"])
+            process.save(update_fields=["last_submitter"])
 
         process.submission = locked
         task.process = process  # the loaded instance: viewflow need not fetch it again
-        activation = task.flow_task.activation_class(task)
-        if task.flow_task.task_type == "HUMAN":
-            if task.status == STATUS.NEW:
-                activation.assign(actor)
-            elif task.owner_id != actor.pk:
-                activation.reassign(actor)
-            activation.start(None)
-        else:
-            activation.run(None)
-        activation.execute()
-
-        now_at = _position(process)
-        if now_at != transition.target:
-            raise TransitionError(_("You cannot take this action on this submission now."))
+        # The table chose the branch: the flow opens its task, no gate decides again.
+        flows.advance(
+            task,
+            actor=actor,
+            to=transition.target,
+            owner=process.last_submitter if transition.sends_back else None,
+        )
         Submission.objects.filter(pk=locked.pk).update(stage=transition.target)
         record = AuditRecord.objects.create(
             submission=locked,
@@ -268,19 +253,6 @@ def _transition_locked(
         transition_done.send(sender=SubmissionProcess, record=record)
     submission.stage = transition.target
     return record
-
-
-def _position(process: SubmissionProcess) -> Stage | None:
-    """The stage the process now holds the submission in, read from its open task."""
-    from .flows import SubmissionFlow
-
-    open_nodes = {getattr(SubmissionFlow, name): stage for name, stage in NODE_STAGE.items()}
-    task = (
-        process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
-        .order_by("-created", "-pk")
-        .first()
-    )
-    return open_nodes.get(task.flow_task) if task else None
 
 
 def deadline_extend(

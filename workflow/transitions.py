@@ -1,17 +1,52 @@
-"""The transition table: which action leads from which stage to which, and who may take it.
+"""The campaign's process, declared once: its stages in order and every transition between
+them: who takes it, what it needs, where the report goes, who is told and what the page says.
 
-The flow (workflow.flows), the buttons, the permission checks, the access-matrix
-test and the docs all read this table; nothing else decides where a submission
-may go next.
+Read ``PROCESS`` at the bottom of this file to learn who may do what, between which stages,
+and who is told. Nothing else restates it; everything is derived from it or checked
+against it when the app starts:
+
+- the viewflow flow (workflow.flows builds one node per stage, with an edge per target;
+  WorkflowConfig.ready refuses to start if the flow and this table disagree);
+- who may press a button (access.can_transition, separation of duties included), and the
+  buttons themselves (templates/workflow/_action_button.html: label and style);
+- who is told, and with which e-mail (notifications.recipients);
+- the message after a press (reviews.views.decide);
+- the deadline ladder (workflow.deadlines.LADDER) and the tests' path (tests.cast.PATH).
+
+The shape (``Process`` holding ``Transition``s) is plain data, so that another campaign's
+process can later be loaded from a file or the database; for now ``PROCESS`` is the one of
+the Ministry of Finance's letter 5137/BTC-NSNN.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from core.enums import Action, Role, Stage
+
+
+class Button(StrEnum):
+    """How a transition's button looks (its Bootstrap class)."""
+
+    FORWARD = "btn-success"
+    BACK = "btn-outline-danger"
+
+
+class Recipient(StrEnum):
+    """Who is told of a transition, beside a role (``Role``: its holders on the unit)."""
+
+    # The drafter who submitted the version; the unit's drafters if nobody has yet.
+    SUBMITTER = "submitter"
+    # Everyone who may act on the report where the transition leaves it.
+    NEXT_ACTORS = "next_actors"
+
+
+# The message after a press that says no more than where the report now is.
+MOVED_ON = _("Done: the submission is now at “%(stage)s”.")
 
 
 @dataclass(frozen=True)
@@ -20,116 +55,225 @@ class Transition:
     source: Stage
     target: Stage
     role: Role
-    # The flow node whose task this transition completes.
-    node: str
+    # Who is told, and the e-mail they get (templates/workflow/email/<email>_*.txt).
+    told: tuple[Recipient | Role, ...]
+    email: str
+    # The message after a press; ``%(stage)s`` is the stage it leaves the report in.
+    done: Promise
+    button: Button = Button.FORWARD
     needs_reason: bool = False
-    # Reviews (approve or return): not by the person who submitted the content.
-    separate_from_submitter: bool = False
-    # Submitting needs complete, consistent content (submissions.readiness).
+    # Needs complete, consistent content (submissions.readiness).
     needs_ready_content: bool = False
-    # Takes back a submission whose process is finished: a correction, not its next step,
-    # so nobody is said to act next on a finished submission.
+    # Not by the person who submitted the version (access.can_transition).
+    separate_from_submitter: bool = False
+    # Its actor becomes the submitter of the version.
+    submits: bool = False
+    # Sends the report back to the drafter: its task is assigned to the last submitter.
+    sends_back: bool = False
+    # Takes back a report whose process is finished: a correction, not its next step, so
+    # nobody is said to act next on a finished report.
     reopens: bool = False
 
     @property
     def label(self) -> Promise | str:
         return self.action.label
 
+    @property
+    def node(self) -> str:
+        """The flow node whose task this transition completes: its source stage's."""
+        return self.source.value
 
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(
-        Action.SUBMIT,
+    def done_message(self) -> str:
+        return str(self.done) % {"stage": self.target.label}
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    stages: tuple[Stage, ...]
+    transitions: tuple[Transition, ...]
+
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValueError(f"The process {self.name} is inconsistent: " + "; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """What makes this declaration unusable (empty when it is sound)."""
+        found = []
+        seen: set[tuple[Stage, Action]] = set()
+        for t in self.transitions:
+            where = f"{t.source} {t.action}"
+            if t.source not in self.stages or t.target not in self.stages:
+                found.append(f"{where}: goes between stages the process does not have")
+                continue
+            if (t.source, t.action) in seen:
+                found.append(f"{where}: declared twice")
+            seen.add((t.source, t.action))
+            if t.sends_back and t.target != self.stages[0]:
+                found.append(f"{where}: sends the report back, so it must lead to {self.stages[0]}")
+        for stage, following in zip(self.stages, self.stages[1:], strict=False):
+            forward = [t for t in self.transitions_from(stage) if self._is_forward(t)]
+            if [t.target for t in forward] != [following]:
+                found.append(f"{stage}: needs exactly one transition forward, to {following}")
+        return found
+
+    def _is_forward(self, transition: Transition) -> bool:
+        return self.stages.index(transition.target) > self.stages.index(transition.source)
+
+    def transitions_from(self, stage: Stage | str) -> list[Transition]:
+        return [t for t in self.transitions if t.source == stage]
+
+    def find(self, stage: Stage | str, action: Action | str) -> Transition | None:
+        return next((t for t in self.transitions_from(stage) if t.action == action), None)
+
+    def taken(self, stage: Stage | str, action: Action | str) -> Transition:
+        """The transition an audit record says was taken (always one of the table's)."""
+        transition = self.find(stage, action)
+        if transition is None:
+            raise LookupError(f"{self.name} has no {action} from {stage}")
+        return transition
+
+    def targets(self, stage: Stage | str) -> list[Stage]:
+        """Where a report may go from ``stage``, each once, in the order declared."""
+        return list(dict.fromkeys(t.target for t in self.transitions_from(stage)))
+
+    def roles_at(self, stage: Stage | str, *, reopening: bool = False) -> list[Role]:
+        """The roles that move a report on from ``stage`` (none once its process is finished),
+        or, with ``reopening``, those that may take a finished one back."""
+        return list(
+            dict.fromkeys(t.role for t in self.transitions_from(stage) if t.reopens == reopening)
+        )
+
+    @property
+    def path(self) -> tuple[Transition, ...]:
+        """The way forward, stage by stage, from the first to the last."""
+        return tuple(
+            t for stage in self.stages for t in self.transitions_from(stage) if self._is_forward(t)
+        )
+
+
+PROCESS = Process(
+    name="5137/BTC-NSNN",
+    stages=(
         Stage.DRAFTING,
         Stage.DEPARTMENT_REVIEW,
-        Role.DRAFTER,
-        "drafting",
-        needs_ready_content=True,
-    ),
-    Transition(
-        Action.APPROVE,
-        Stage.DEPARTMENT_REVIEW,
         Stage.PROVINCIAL_SIGNOFF,
-        Role.DEPARTMENT_REVIEWER,
-        "department_review",
-        separate_from_submitter=True,
-    ),
-    Transition(
-        Action.RETURN,
-        Stage.DEPARTMENT_REVIEW,
-        Stage.DRAFTING,
-        Role.DEPARTMENT_REVIEWER,
-        "department_review",
-        needs_reason=True,
-        separate_from_submitter=True,
-    ),
-    Transition(
-        Action.SIGN,
-        Stage.PROVINCIAL_SIGNOFF,
-        Stage.MINISTRY_CHECK,
-        Role.PROVINCIAL_SIGNATORY,
-        "provincial_signoff",
-        separate_from_submitter=True,
-    ),
-    Transition(
-        Action.RETURN,
-        Stage.PROVINCIAL_SIGNOFF,
-        Stage.DRAFTING,
-        Role.PROVINCIAL_SIGNATORY,
-        "provincial_signoff",
-        needs_reason=True,
-        separate_from_submitter=True,
-    ),
-    Transition(
-        Action.ACCEPT,
         Stage.MINISTRY_CHECK,
         Stage.CONSOLIDATION,
-        Role.MINISTRY_CHECKER,
-        "ministry_check",
-        separate_from_submitter=True,
-    ),
-    Transition(
-        Action.RETURN,
-        Stage.MINISTRY_CHECK,
-        Stage.DRAFTING,
-        Role.MINISTRY_CHECKER,
-        "ministry_check",
-        needs_reason=True,
-        separate_from_submitter=True,
-    ),
-    Transition(
-        Action.CONSOLIDATE,
-        Stage.CONSOLIDATION,
         Stage.CONSOLIDATED,
-        Role.MINISTRY_COORDINATOR,
-        "consolidation",
     ),
-    Transition(
-        Action.REOPEN,
-        Stage.CONSOLIDATED,
-        Stage.DRAFTING,
-        Role.MINISTRY_COORDINATOR,
-        "consolidated",
-        needs_reason=True,
-        reopens=True,
+    transitions=(
+        Transition(
+            Action.SUBMIT,
+            Stage.DRAFTING,
+            Stage.DEPARTMENT_REVIEW,
+            Role.DRAFTER,
+            told=(Recipient.NEXT_ACTORS,),
+            email="submitted",
+            done=_("Submitted for review."),
+            needs_ready_content=True,
+            submits=True,
+        ),
+        Transition(
+            Action.APPROVE,
+            Stage.DEPARTMENT_REVIEW,
+            Stage.PROVINCIAL_SIGNOFF,
+            Role.DEPARTMENT_REVIEWER,
+            told=(Recipient.NEXT_ACTORS,),
+            email="approved",
+            done=MOVED_ON,
+            separate_from_submitter=True,
+        ),
+        Transition(
+            Action.RETURN,
+            Stage.DEPARTMENT_REVIEW,
+            Stage.DRAFTING,
+            Role.DEPARTMENT_REVIEWER,
+            told=(Recipient.SUBMITTER,),
+            email="returned",
+            done=_("Returned to the drafter with your reason."),
+            button=Button.BACK,
+            needs_reason=True,
+            separate_from_submitter=True,
+            sends_back=True,
+        ),
+        Transition(
+            Action.SIGN,
+            Stage.PROVINCIAL_SIGNOFF,
+            Stage.MINISTRY_CHECK,
+            Role.PROVINCIAL_SIGNATORY,
+            told=(Recipient.NEXT_ACTORS,),
+            email="approved",
+            done=MOVED_ON,
+            separate_from_submitter=True,
+        ),
+        Transition(
+            Action.RETURN,
+            Stage.PROVINCIAL_SIGNOFF,
+            Stage.DRAFTING,
+            Role.PROVINCIAL_SIGNATORY,
+            told=(Recipient.SUBMITTER,),
+            email="returned",
+            done=_("Returned to the drafter with your reason."),
+            button=Button.BACK,
+            needs_reason=True,
+            separate_from_submitter=True,
+            sends_back=True,
+        ),
+        Transition(
+            Action.ACCEPT,
+            Stage.MINISTRY_CHECK,
+            Stage.CONSOLIDATION,
+            Role.MINISTRY_CHECKER,
+            told=(Recipient.NEXT_ACTORS,),
+            email="approved",
+            done=MOVED_ON,
+            separate_from_submitter=True,
+        ),
+        Transition(
+            Action.RETURN,
+            Stage.MINISTRY_CHECK,
+            Stage.DRAFTING,
+            Role.MINISTRY_CHECKER,
+            told=(Recipient.SUBMITTER,),
+            email="returned",
+            done=_("Returned to the drafter with your reason."),
+            button=Button.BACK,
+            needs_reason=True,
+            separate_from_submitter=True,
+            sends_back=True,
+        ),
+        # Nobody acts next: the province learns its report is in the national one. The
+        # coordinator who ran the consolidation saw it on the page, and would otherwise get
+        # one e-mail per province of the run, each saying it waits for them.
+        Transition(
+            Action.CONSOLIDATE,
+            Stage.CONSOLIDATION,
+            Stage.CONSOLIDATED,
+            Role.MINISTRY_COORDINATOR,
+            told=(Role.DRAFTER, Role.PROVINCIAL_SIGNATORY),
+            email="consolidated",
+            done=MOVED_ON,
+        ),
+        Transition(
+            Action.REOPEN,
+            Stage.CONSOLIDATED,
+            Stage.DRAFTING,
+            Role.MINISTRY_COORDINATOR,
+            told=(Recipient.NEXT_ACTORS,),
+            email="reopened",
+            done=_("Reopened: the submission is back in drafting."),
+            button=Button.BACK,
+            needs_reason=True,
+            sends_back=True,
+            reopens=True,
+        ),
     ),
 )
 
-# The flow node that holds a submission in each stage.
-STAGE_NODE = {t.source: t.node for t in TRANSITIONS}
-NODE_STAGE = {node: stage for stage, node in STAGE_NODE.items()}
-
-
-def roles_at(stage: Stage | str, *, reopening: bool = False) -> list[Role]:
-    """The roles that move a submission on from ``stage`` (none once its process is finished),
-    or, with ``reopening``, those that may take a finished one back."""
-    return list(
-        dict.fromkeys(t.role for t in TRANSITIONS if t.source == stage and t.reopens == reopening)
-    )
-
-
-def transitions_from(stage: Stage | str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source == stage]
-
-
-def find(stage: Stage | str, action: Action | str) -> Transition | None:
-    return next((t for t in TRANSITIONS if t.source == stage and t.action == action), None)
+# The names the rest of the code reads.
+TRANSITIONS = PROCESS.transitions
+transitions_from = PROCESS.transitions_from
+find = PROCESS.find
+roles_at = PROCESS.roles_at
