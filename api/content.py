@@ -94,7 +94,9 @@ def appendix_data(submission: Submission, *, editable: bool) -> dict[str, Any]:
         if line is not None:
             cells = {c.key: _out(c.kind, getattr(line, c.field)) for c in cols}
         else:
-            cells = {c.key: _out(c.kind, row.totals[c.field]) for c in cols if c.field in row.totals}
+            cells = {
+                c.key: _out(c.kind, row.totals[c.field]) for c in cols if c.field in row.totals
+            }
         rows.append(
             {
                 "key": key,
@@ -133,15 +135,15 @@ def _value(column: Column, value: Any) -> Any:
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise ValueError(_("Give a number (or a decimal string such as \"1234.5\"), or null."))
+            raise ValueError(_('Give a number (or a decimal string such as "1234.5"), or null.'))
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
             raise ValueError(
-                _("Give a number (or a decimal string such as \"1234.5\"), or null.")
+                _('Give a number (or a decimal string such as "1234.5"), or null.')
             ) from None
         if not number.is_finite():
-            raise ValueError(_("Give a number (or a decimal string such as \"1234.5\"), or null."))
+            raise ValueError(_('Give a number (or a decimal string such as "1234.5"), or null.'))
         return number
     if column.kind == TemplateColumn.Kind.FLAG:
         if value is None or isinstance(value, bool):
@@ -166,9 +168,7 @@ def _saved(form: LineItemForm, line: LineItem) -> dict[str, Any]:
 _FLAG_FIELDS = {"accepted_internal", "accepted_by_authority"}
 
 
-def appendix_values(
-    submission: Submission, rows: Mapping[str, Any]
-) -> dict[int, dict[str, Any]]:
+def appendix_values(submission: Submission, rows: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
     """The lines' entries checked by the appendix form, by line id; a Problem naming every
     bad row and column otherwise."""
     lines = {row_key(line): line for line in selectors.appendix_lines(submission)}
@@ -221,8 +221,8 @@ def appendix_values(
         if not bound.is_valid():
             names = {c.field: c.key for c in by_key.values()} | {LABEL: LABEL}
             for name, messages in bound.errors.items():
-                for message in messages:
-                    errors.append(_error(key, names.get(name), message))
+                for text in messages:
+                    errors.append(_error(key, names.get(name), text))
             continue
         values[line.pk] = bound.cleaned_data
     if errors:
@@ -295,10 +295,15 @@ def narrative_values(submission: Submission, body: Mapping[str, Any]) -> dict[st
         point = points.get(code)
         if point is None:
             errors.append(
-                {"field": f"answers.{code}", "message": _("The outline has no point with this code.")}
+                {
+                    "field": f"answers.{code}",
+                    "message": _("The outline has no point with this code."),
+                }
             )
         elif not isinstance(text, str):
-            errors.append({"field": f"answers.{code}", "message": _("Give a text (a JSON string).")})
+            errors.append(
+                {"field": f"answers.{code}", "message": _("Give a text (a JSON string).")}
+            )
         else:
             data[f"point_{point.pk}"] = text
             names[f"point_{point.pk}"] = f"answers.{code}"

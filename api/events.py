@@ -19,8 +19,8 @@ from receipts.pdf import verification_url
 from workflow.models import AuditRecord
 from workflow.signals import transition_done
 
-from .tasks import enqueue
 from .models import Webhook
+from .tasks import enqueue
 
 
 @receiver(transition_done, dispatch_uid="api.stage_changed")

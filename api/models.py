@@ -53,6 +53,9 @@ class IdempotentRequest(models.Model):
         ]
         indexes = [models.Index(fields=["created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
+
 
 class Webhook(models.Model):
     """A coordinator's subscription: events are POSTed to ``url``, signed with ``secret``.

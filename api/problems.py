@@ -82,9 +82,7 @@ def _field_errors(detail: Any, path: str = "") -> list[dict[str, Any]]:
     if isinstance(detail, list):
         if all(not isinstance(d, dict | list) for d in detail):
             return [{"field": path or "body", "message": str(d)} for d in detail]
-        return [
-            e for i, value in enumerate(detail) for e in _field_errors(value, f"{path}[{i}]")
-        ]
+        return [e for i, value in enumerate(detail) for e in _field_errors(value, f"{path}[{i}]")]
     return [{"field": path or "body", "message": str(detail)}]
 
 

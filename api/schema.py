@@ -8,7 +8,7 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]
+class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.BearerTokenAuthentication"
     name = "token"
 
@@ -20,7 +20,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]
         }
 
 
-class SessionScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]
+class SessionScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.CsrfSessionAuthentication"
     name = "session"
 

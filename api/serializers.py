@@ -184,7 +184,9 @@ class AppendixColumnSerializer(serializers.Serializer[Any]):
 
 
 class AppendixRowSerializer(serializers.Serializer[Any]):
-    key = serializers.CharField(help_text="Row code, line:<id> for a province's own sub-item, or total")
+    key = serializers.CharField(
+        help_text="Row code, line:<id> for a province's own sub-item, or total"
+    )
     code = serializers.CharField(allow_null=True)
     group = serializers.CharField(allow_null=True)
     kind = serializers.ChoiceField(choices=["group", "line", "total"])

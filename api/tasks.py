@@ -42,4 +42,9 @@ def enqueue(event: str, payload: dict[str, Any]) -> None:
     transaction and sent by the worker after it commits, never inside it."""
     ids = webhooks.deliveries_create(event, payload)
     if ids:
-        transaction.on_commit(lambda: [queue_or_run(deliver_webhook, pk) for pk in ids])
+        transaction.on_commit(lambda: _send(ids))
+
+
+def _send(ids: list[int]) -> None:
+    for pk in ids:
+        queue_or_run(deliver_webhook, pk)

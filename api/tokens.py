@@ -45,9 +45,7 @@ def token_create(*, user: User, name: str, days: int) -> tuple[ApiToken, str]:
     if not name:
         raise TokenError(_("Give the token a name."))
     if not 1 <= days <= max_days():
-        raise TokenError(
-            _("A token lasts from 1 to %(days)s days.") % {"days": max_days()}
-        )
+        raise TokenError(_("A token lasts from 1 to %(days)s days.") % {"days": max_days()})
     now = clock.now()
     key = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)

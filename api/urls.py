@@ -14,9 +14,7 @@ v1 = [
     path("submissions/<int:pk>/", views.SubmissionDetail.as_view(), name="submission"),
     path("submissions/<int:pk>/appendix/", views.AppendixView.as_view(), name="appendix"),
     path("submissions/<int:pk>/narrative/", views.NarrativeView.as_view(), name="narrative"),
-    path(
-        "submissions/<int:pk>/attachments/", views.AttachmentList.as_view(), name="attachments"
-    ),
+    path("submissions/<int:pk>/attachments/", views.AttachmentList.as_view(), name="attachments"),
     path(
         "submissions/<int:pk>/transitions/",
         views.TransitionCreate.as_view(),

@@ -79,19 +79,17 @@ class ApiView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         language = _language(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         super().initial(request, *args, **kwargs)
 
-    def finalize_response(
-        self, request: Request, response: Any, *args: Any, **kwargs: Any
-    ) -> Any:
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Content-Language"] = translation.get_language()
         patch_vary_headers(response, ["Accept-Language"])
         return response
 
 
-class ApiListView(ApiView, generics.ListAPIView):  # type: ignore[type-arg]
+class ApiListView(ApiView, generics.ListAPIView):
     pass
 
 
@@ -135,7 +133,7 @@ class CampaignList(ApiListView):
 
 
 @extend_schema(tags=["campaigns"], responses={200: serializers.CampaignSerializer, **ERRORS})
-class CampaignDetail(ApiView, generics.RetrieveAPIView):  # type: ignore[type-arg]
+class CampaignDetail(ApiView, generics.RetrieveAPIView):
     serializer_class = serializers.CampaignSerializer
     queryset = Campaign.objects.all()
     lookup_field = "code"
@@ -233,7 +231,9 @@ def submission_detail_data(request: Request, submission: Submission) -> dict[str
     }
 
 
-@extend_schema(tags=["submissions"], responses={200: serializers.SubmissionDetailSerializer, **ERRORS})
+@extend_schema(
+    tags=["submissions"], responses={200: serializers.SubmissionDetailSerializer, **ERRORS}
+)
 class SubmissionDetail(ApiView):
     """Stage, due days and status, who acts next, the actions open to the caller, and the
     timeline with each receipt's number and verification link."""
@@ -247,7 +247,9 @@ class SubmissionDetail(ApiView):
 class AppendixView(ApiView):
     """The appendix keyed by row code and column key (api.content says the shape)."""
 
-    @extend_schema(tags=["content"], responses={200: serializers.AppendixSerializer, 304: None, **ERRORS})
+    @extend_schema(
+        tags=["content"], responses={200: serializers.AppendixSerializer, 304: None, **ERRORS}
+    )
     def get(self, request: Request, pk: int) -> Response:
         submission = _submission(request, pk)
         editable = access.can_edit_submission(request.user, submission)
@@ -338,7 +340,9 @@ def _drafting(save: Callable[[], Any]) -> Any:
 
 
 class AttachmentList(ApiView):
-    @extend_schema(tags=["content"], responses={200: serializers.AttachmentSerializer(many=True), **ERRORS})
+    @extend_schema(
+        tags=["content"], responses={200: serializers.AttachmentSerializer(many=True), **ERRORS}
+    )
     def get(self, request: Request, pk: int) -> Response:
         submission = _submission(request, pk)
         return Response(
@@ -441,7 +445,9 @@ def _transition_problem(
 # Receipts ---------------------------------------------------------------------------------------
 
 
-@extend_schema(tags=["receipts"], responses={200: serializers.ReceiptSerializer(many=True), **ERRORS})
+@extend_schema(
+    tags=["receipts"], responses={200: serializers.ReceiptSerializer(many=True), **ERRORS}
+)
 class ReceiptList(ApiView):
     def get(self, request: Request, pk: int) -> Response:
         submission = _submission(request, pk)
@@ -517,7 +523,9 @@ class Dashboard(ApiView):
 # The national report ----------------------------------------------------------------------------
 
 
-@extend_schema(tags=["national"], responses={200: serializers.NationalVersionSerializer(many=True), **ERRORS})
+@extend_schema(
+    tags=["national"], responses={200: serializers.NationalVersionSerializer(many=True), **ERRORS}
+)
 class NationalVersionList(ApiView):
     def get(self, request: Request, code: str) -> Response:
         campaign = national_access.get_campaign_for_report_or_404(request.user, code)
@@ -526,7 +534,7 @@ class NationalVersionList(ApiView):
 
 
 def version_data(version: Any) -> dict[str, Any]:
-    counted = national_selectors.versions(version.campaign).get(pk=version.pk)
+    counted: Any = national_selectors.versions(version.campaign).get(pk=version.pk)
     figures = version.figures.select_related("group", "row", "province__unit").order_by("pk")
     return {
         "number": version.number,
@@ -549,7 +557,9 @@ def version_data(version: Any) -> dict[str, Any]:
     }
 
 
-@extend_schema(tags=["national"], responses={200: serializers.NationalVersionDetailSerializer, **ERRORS})
+@extend_schema(
+    tags=["national"], responses={200: serializers.NationalVersionDetailSerializer, **ERRORS}
+)
 class NationalVersionDetail(ApiView):
     """A version of the national report and every figure it holds: per appendix line, per
     group, for the country and per province."""
@@ -571,7 +581,9 @@ def _coordinator(request: Request) -> None:
 class WebhookList(ApiView):
     """The coordinator's webhooks (national roles only)."""
 
-    @extend_schema(tags=["webhooks"], responses={200: serializers.WebhookSerializer(many=True), **ERRORS})
+    @extend_schema(
+        tags=["webhooks"], responses={200: serializers.WebhookSerializer(many=True), **ERRORS}
+    )
     def get(self, request: Request) -> Response:
         _coordinator(request)
         hooks = Webhook.objects.filter(owner=request.user)
@@ -614,4 +626,3 @@ class WebhookDeliveryList(ApiListView):
         _coordinator(self.request)
         hook = get_object_or_404(Webhook, pk=self.kwargs["hook_pk"], owner=self.request.user)
         return hook.deliveries.order_by("-created_at", "-pk")
-

@@ -58,7 +58,11 @@ def test_write_saves_through_the_service(api_as: Any, hanoi: Submission, cast: C
             "revision": hanoi.revision,
             "rows": {
                 "1.1": {"demand": "100.5", "alloc-invest-ctmt": 10, "basis": "Quyết định 1"},
-                "5": {"accepted-internal": True, "not-completed": 20, "not-completed-reason": "Chậm"},
+                "5": {
+                    "accepted-internal": True,
+                    "not-completed": 20,
+                    "not-completed-reason": "Chậm",
+                },
             },
         },
         format="json",

@@ -143,7 +143,10 @@ def test_rate_limit_per_token(token_for: Any, cast: Cast) -> None:
     saved = dict(rates)
     rates["api"] = "3/min"
     try:
-        first, second = _bearer(token_for(cast(Role.DRAFTER))), _bearer(token_for(cast(Role.DRAFTER)))
+        first, second = (
+            _bearer(token_for(cast(Role.DRAFTER))),
+            _bearer(token_for(cast(Role.DRAFTER))),
+        )
         assert [first.get(ME).status_code for _ in range(3)] == [200, 200, 200]
         refused = first.get(ME)
         assert refused.status_code == 429
@@ -171,9 +174,7 @@ def test_idempotent_retry_acts_once(api_as: Any, hanoi: Submission, cast: Cast) 
     stale = client.post(url, body, format="json")
     assert stale.status_code == 409 and problem(stale)["type"].endswith(":stale")
     # The key with another body is refused.
-    other = client.post(
-        url, {**body, "reason": "khác"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
-    )
+    other = client.post(url, {**body, "reason": "khác"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert other.status_code == 422
     # Keys are per user: another user's "k-1" is their own.
     assert IdempotentRequest.objects.filter(key="k-1").count() == 1

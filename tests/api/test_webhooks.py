@@ -41,7 +41,7 @@ def receiver() -> Iterator[tuple[Receiver, int]]:
     state = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
             status = state.answers.pop(0) if state.answers else 200
@@ -200,7 +200,7 @@ def test_redirect_is_not_followed(
 def test_registration_refuses_hosts_not_allowed(
     api_as: Any, cast: Cast, allowed: None, receiver: tuple[Receiver, int], url: str
 ) -> None:
-    state, port = receiver
+    _state, port = receiver
     response = _register(api_as, cast, url.format(port=port), ["version.made"])
     assert response.status_code == 400, response.content
     assert problem(response)["errors"][0]["field"] == "url"
