@@ -304,8 +304,10 @@ class DashboardSerializer(serializers.Serializer[Any]):
     rates = RatesSerializer()
     stage_counts = CountSerializer(many=True)
     status_counts = CountSerializer(many=True)
-    count = serializers.IntegerField(help_text="Rows after the filters")
-    rows = DashboardRowSerializer(many=True)
+    count = serializers.IntegerField(help_text="Rows after the filters, on every page")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    rows = DashboardRowSerializer(many=True, help_text="This page's rows")
 
 
 # The national report -------------------------------------------------------------------------

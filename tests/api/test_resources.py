@@ -106,6 +106,9 @@ def test_dashboard_figures_and_etag(api_as: Any, hanoi: Submission, cast: Cast) 
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     only = client.get(url + "?stage=ministry_check").json()
     assert only["count"] == 1 and only["rates"]["expected"] == 63
+    paged = client.get(url + "?page_size=50&page=2").json()
+    assert paged["count"] == 63 and len(paged["rows"]) == 13 and paged["next"] is None
+    assert len(body["rows"]) == 63  # 100 a page by default
 
 
 def test_national_versions_and_figures(api_as: Any, hanoi: Submission, cast: Cast) -> None:
