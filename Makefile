@@ -14,7 +14,7 @@ SYSTEM_PACKAGES := deploy/system-packages.sh
 DEMO_CLOCK ?= 2020-05-04T09:00
 
 .DEFAULT_GOAL := help
-.PHONY: help system run serve-prod test bench load faults lint format lock messages venv dev-venv clean
+.PHONY: help system run serve-prod test bench load faults lint format lock messages venv dev-venv clean api-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ lint: $(BIN)/.dev ## ruff (lint and format check), mypy, and the apps' dependenc
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
+
+api-schema: $(BIN)/.dev ## Regenerate api/openapi.yaml, the web API's committed OpenAPI schema (PostgreSQL's integer ranges)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --lang en --file api/openapi.yaml
 
 format: $(BIN)/.dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

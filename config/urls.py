@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("receipts.urls")),
     path("monitor/emails/", include("notifications.urls")),
     path("monitor/", include("monitoring.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

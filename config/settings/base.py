@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "monitoring",
     "national",
     "demo",
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "viewflow",
     "viewflow.workflow",
     "axes",
@@ -287,3 +291,61 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# The web API (api/, README "Web API"): personal tokens or the browser session, problem
+# details (RFC 9457) for every error, a rate per token counted in the shared cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.CsrfSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env.str("API_RATE", default="600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Báo cáo 5137/BTC-NSNN — API",
+    "DESCRIPTION": (
+        "A versioned JSON API over the review and approval workflow. Every error is an RFC "
+        "9457 problem (application/problem+json), in Vietnamese or English per "
+        "Accept-Language."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN, and
+    # the pages run under the Content Security Policy above.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "core.enums.Stage",
+        "RoleEnum": "core.enums.Role",
+        "ActionEnum": "core.enums.Action",
+        "DeadlineStatusEnum": "workflow.deadlines.Status",
+        "WebhookEventEnum": "api.models.Webhook.Event",
+        "DeliveryStatusEnum": "api.models.WebhookDelivery.Status",
+    },
+}
+# A token lives this many days at most (the user picks fewer on the token page).
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# An Idempotency-Key's first answer is kept this long; a retry later acts again.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# Webhooks are sent only to these hosts (exact names or IP addresses an administrator allows);
+# any other URL is refused when registered and again when sent.
+API_WEBHOOK_ALLOWED_HOSTS: list[str] = env.list("API_WEBHOOK_ALLOWED_HOSTS", default=[])
+API_WEBHOOK_TIMEOUT = env.float("API_WEBHOOK_TIMEOUT", default=10.0)
+API_WEBHOOK_MAX_ATTEMPTS = env.int("API_WEBHOOK_MAX_ATTEMPTS", default=6)
+CELERY_BEAT_SCHEDULE["webhooks-retry"] = {"task": "api.tasks.sweep_webhooks", "schedule": 60.0}

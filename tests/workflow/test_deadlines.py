@@ -161,14 +161,23 @@ def test_the_inbox_carries_the_deadline_facts(client: Any, hanoi: Submission, ca
     with time_machine.travel(_at(6, 5, 9), tick=False):
         page = client.get(reverse("reviews:inbox")).content.decode()
     row = page.split('id="inbox-available"')[1].split("</tr>")[1]
-    assert "Quá hạn" in row and '<td class="deadline" data-label="Số ngày làm việc còn lại">quá hạn 1 ngày làm việc</td>' in row
+    assert (
+        "Quá hạn" in row
+        and '<td class="deadline" data-label="Số ngày làm việc còn lại">quá hạn 1 ngày làm việc</td>'
+        in row
+    )
     # Years later (the demo's 2020 seen today), still in words, with grouped digits.
     with time_machine.travel(_at(4, 5, 9).replace(year=2026), tick=False):
         page = client.get(reverse("reviews:inbox")).content.decode()
     late = -WorkingCalendar.load().working_days_left(D(2026, 5, 4), D(2020, 5, 5))
     assert late > 1000
     row = page.split('id="inbox-available"')[1].split("</tr>")[1]
-    assert f'<td class="deadline" data-label="Số ngày làm việc còn lại">quá hạn {late:,} ngày làm việc</td>'.replace(",", ".") in row
+    assert (
+        f'<td class="deadline" data-label="Số ngày làm việc còn lại">quá hạn {late:,} ngày làm việc</td>'.replace(
+            ",", "."
+        )
+        in row
+    )
 
 
 @pytest.mark.parametrize(

@@ -165,7 +165,10 @@ def test_the_submission_page_shows_every_stage_due_day(
         page = client.get(reverse("submissions:detail", kwargs={"pk": hanoi.pk})).content
     panel = page.decode().split('id="stage-deadlines"')[1].split("</section>")[0]
     assert "Đang soạn thảo" in panel and "29/04/2020" in panel and "Quá hạn" in panel
-    assert '<td class="text-end" data-label="Số ngày làm việc còn lại">quá hạn 1 ngày làm việc</td>' in panel
+    assert (
+        '<td class="text-end" data-label="Số ngày làm việc còn lại">quá hạn 1 ngày làm việc</td>'
+        in panel
+    )
     assert "Bộ Tài chính kiểm tra" in panel and "08/05/2020" in panel
 
 
