@@ -157,6 +157,7 @@ def _device_pages(demo: dict[str, Any]) -> list[tuple[str, str, str]]:
     sub = demo["sub"]
     return [
         ("hcm.lanhdaoso", "inbox", "/inbox/"),
+        ("hcm.lanhdaoso", "submissions", "/submissions/"),
         ("hcm.lanhdaoso", "submission-decision", f"/submissions/{sub['79']}/"),
         ("hcm.lanhdaoso", "review", f"/submissions/{sub['79']}/review/"),
         ("hp.ubnd", "sign-off", f"/submissions/{sub['31']}/"),
