@@ -153,16 +153,49 @@ class Process:
         )
 
 
+def _review(stage: Stage, role: Role, forward: Action) -> tuple[Transition, Transition]:
+    """A review step: ``forward`` to the next stage, or back to the drafter with a reason;
+    either by someone other than the person who submitted the version."""
+    after = PROCESS_STAGES[PROCESS_STAGES.index(stage) + 1]
+    return (
+        Transition(
+            forward,
+            stage,
+            after,
+            role,
+            told=(Recipient.NEXT_ACTORS,),
+            email="approved",
+            done=MOVED_ON,
+            separate_from_submitter=True,
+        ),
+        Transition(
+            Action.RETURN,
+            stage,
+            Stage.DRAFTING,
+            role,
+            told=(Recipient.SUBMITTER,),
+            email="returned",
+            done=_("Returned to the drafter with your reason."),
+            button=Button.BACK,
+            needs_reason=True,
+            separate_from_submitter=True,
+            sends_back=True,
+        ),
+    )
+
+
+PROCESS_STAGES = (
+    Stage.DRAFTING,
+    Stage.DEPARTMENT_REVIEW,
+    Stage.PROVINCIAL_SIGNOFF,
+    Stage.MINISTRY_CHECK,
+    Stage.CONSOLIDATION,
+    Stage.CONSOLIDATED,
+)
+
 PROCESS = Process(
     name="5137/BTC-NSNN",
-    stages=(
-        Stage.DRAFTING,
-        Stage.DEPARTMENT_REVIEW,
-        Stage.PROVINCIAL_SIGNOFF,
-        Stage.MINISTRY_CHECK,
-        Stage.CONSOLIDATION,
-        Stage.CONSOLIDATED,
-    ),
+    stages=PROCESS_STAGES,
     transitions=(
         Transition(
             Action.SUBMIT,
@@ -175,75 +208,9 @@ PROCESS = Process(
             needs_ready_content=True,
             submits=True,
         ),
-        Transition(
-            Action.APPROVE,
-            Stage.DEPARTMENT_REVIEW,
-            Stage.PROVINCIAL_SIGNOFF,
-            Role.DEPARTMENT_REVIEWER,
-            told=(Recipient.NEXT_ACTORS,),
-            email="approved",
-            done=MOVED_ON,
-            separate_from_submitter=True,
-        ),
-        Transition(
-            Action.RETURN,
-            Stage.DEPARTMENT_REVIEW,
-            Stage.DRAFTING,
-            Role.DEPARTMENT_REVIEWER,
-            told=(Recipient.SUBMITTER,),
-            email="returned",
-            done=_("Returned to the drafter with your reason."),
-            button=Button.BACK,
-            needs_reason=True,
-            separate_from_submitter=True,
-            sends_back=True,
-        ),
-        Transition(
-            Action.SIGN,
-            Stage.PROVINCIAL_SIGNOFF,
-            Stage.MINISTRY_CHECK,
-            Role.PROVINCIAL_SIGNATORY,
-            told=(Recipient.NEXT_ACTORS,),
-            email="approved",
-            done=MOVED_ON,
-            separate_from_submitter=True,
-        ),
-        Transition(
-            Action.RETURN,
-            Stage.PROVINCIAL_SIGNOFF,
-            Stage.DRAFTING,
-            Role.PROVINCIAL_SIGNATORY,
-            told=(Recipient.SUBMITTER,),
-            email="returned",
-            done=_("Returned to the drafter with your reason."),
-            button=Button.BACK,
-            needs_reason=True,
-            separate_from_submitter=True,
-            sends_back=True,
-        ),
-        Transition(
-            Action.ACCEPT,
-            Stage.MINISTRY_CHECK,
-            Stage.CONSOLIDATION,
-            Role.MINISTRY_CHECKER,
-            told=(Recipient.NEXT_ACTORS,),
-            email="approved",
-            done=MOVED_ON,
-            separate_from_submitter=True,
-        ),
-        Transition(
-            Action.RETURN,
-            Stage.MINISTRY_CHECK,
-            Stage.DRAFTING,
-            Role.MINISTRY_CHECKER,
-            told=(Recipient.SUBMITTER,),
-            email="returned",
-            done=_("Returned to the drafter with your reason."),
-            button=Button.BACK,
-            needs_reason=True,
-            separate_from_submitter=True,
-            sends_back=True,
-        ),
+        *_review(Stage.DEPARTMENT_REVIEW, Role.DEPARTMENT_REVIEWER, Action.APPROVE),
+        *_review(Stage.PROVINCIAL_SIGNOFF, Role.PROVINCIAL_SIGNATORY, Action.SIGN),
+        *_review(Stage.MINISTRY_CHECK, Role.MINISTRY_CHECKER, Action.ACCEPT),
         # Nobody acts next: the province learns its report is in the national one. The
         # coordinator who ran the consolidation saw it on the page, and would otherwise get
         # one e-mail per province of the run, each saying it waits for them.
