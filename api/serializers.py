@@ -344,6 +344,11 @@ class FiguresSerializer(serializers.Serializer[Any]):
 
 
 class NationalVersionDetailSerializer(NationalVersionSerializer):
+    """api.views.version_data: the version's own fields, its counts, provinces and figures."""
+
+    number = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(source="created_by.username")
     provinces = VersionProvinceSerializer(many=True)
     figures = FiguresSerializer(many=True)
 
