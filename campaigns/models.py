@@ -95,7 +95,18 @@ class AdministrativeUnit(models.Model):
 
 
 class Campaign(models.Model):
-    """One call for reports (đợt báo cáo): an official letter, its template and its units."""
+    """One call for reports (đợt báo cáo): an official letter, its template and its units.
+
+    A campaign is written as a definition (campaigns.definition), validated and loaded into
+    these rows while it is a draft; opening it starts its units' submissions. Its states and
+    what each allows are ``State`` below; the moves between them are workflow.lifecycle.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        ARCHIVED = "archived", _("Archived")
 
     class Cutoff(models.TextChoices):
         # When a day's report becomes late: workflow.deadlines.cutoff.
@@ -125,6 +136,11 @@ class Campaign(models.Model):
     units = models.ManyToManyField(
         AdministrativeUnit, related_name="campaigns", verbose_name=_("reporting units")
     )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.DRAFT, editable=False
+    )
+    # The definition the rows were loaded from, as validated (campaigns.definition).
+    definition = models.JSONField(_("definition"), default=dict, blank=True, editable=False)
     # The last receipt number given in this campaign (receipts.services numbers them).
     receipts_issued = models.PositiveIntegerField(_("receipts issued"), default=0, editable=False)
 
@@ -134,6 +150,9 @@ class Campaign(models.Model):
         ordering = ["-issued_on"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        permissions = [
+            ("administer_campaigns", _("Can write, open, close and archive campaigns")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="campaign_period_ordered"
@@ -142,6 +161,22 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    # What each state allows: the one home of these rules.
+    @property
+    def is_editable(self) -> bool:
+        """Only a draft's definition may change."""
+        return self.state == self.State.DRAFT
+
+    @property
+    def accepts_drafting(self) -> bool:
+        """Provinces write, submit and get reminders only while the campaign is open."""
+        return self.state == self.State.OPEN
+
+    @property
+    def accepts_review(self) -> bool:
+        """Reports already sent are reviewed and consolidated until the campaign is archived."""
+        return self.state in (self.State.OPEN, self.State.CLOSED)
 
 
 class Footnote(models.Model):

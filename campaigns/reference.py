@@ -97,29 +97,32 @@ def _load_columns(
 @transaction.atomic
 def load_campaign(path: Path) -> Campaign:
     data = _read(path)
+    fields = {
+        key: data[key]
+        for key in (
+            "number",
+            "issuer",
+            "issuer_department",
+            "place",
+            "signer_title",
+            "signer_name",
+            "subject",
+            "report_title",
+            "period_start",
+            "period_end",
+            "addressees",
+            "amount_unit",
+        )
+    } | {
+        "issued_on": datetime.date.fromisoformat(data["issued_on"]),
+        "deadline": datetime.date.fromisoformat(data["deadline"]),
+    }
+    # A campaign shipped with the application is running: it is loaded open (a campaign
+    # written in the application starts as a draft and is opened by workflow.lifecycle).
     campaign, _ = Campaign.objects.update_or_create(
         code=data["code"],
-        defaults={
-            key: data[key]
-            for key in (
-                "number",
-                "issuer",
-                "issuer_department",
-                "place",
-                "signer_title",
-                "signer_name",
-                "subject",
-                "report_title",
-                "period_start",
-                "period_end",
-                "addressees",
-                "amount_unit",
-            )
-        }
-        | {
-            "issued_on": datetime.date.fromisoformat(data["issued_on"]),
-            "deadline": datetime.date.fromisoformat(data["deadline"]),
-        },
+        defaults=fields,
+        create_defaults=fields | {"state": Campaign.State.OPEN},
     )
     units_day = datetime.date.fromisoformat(data["units_valid_on"])
     campaign.units.set(AdministrativeUnit.objects.valid_on(units_day))

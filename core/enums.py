@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     PROVINCIAL_SIGNATORY = "provincial_signatory", _("Provincial signatory")
     MINISTRY_CHECKER = "ministry_checker", _("Ministry checker")
     MINISTRY_COORDINATOR = "ministry_coordinator", _("Ministry coordinator")
+    CAMPAIGN_ADMINISTRATOR = "campaign_administrator", _("Campaign administrator")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

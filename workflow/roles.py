@@ -19,6 +19,13 @@ UNIT_PERMISSION = {
 }
 # The coordinator sees every unit: a global permission held by the group.
 NATIONAL_PERMISSION = "coordinate_campaign"
+# Whoever writes, opens, closes and archives campaigns (campaigns.Campaign's permission).
+CAMPAIGN_PERMISSION = "administer_campaigns"
+# The roles whose scope is national, and the permission their group carries.
+NATIONAL_PERMISSIONS = {
+    Role.MINISTRY_COORDINATOR: NATIONAL_PERMISSION,
+    Role.CAMPAIGN_ADMINISTRATOR: CAMPAIGN_PERMISSION,
+}
 
 
 def group_name(role: Role) -> str:

@@ -30,19 +30,21 @@ from .models import (
     SubmissionProcess,
     SubmissionVersion,
 )
-from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
+from .roles import NATIONAL_PERMISSIONS, UNIT_PERMISSION, group_name
 from .signals import transition_done
 from .transitions import PROCESS
 
 
 @transaction.atomic
 def roles_ensure_groups() -> dict[Role, Group]:
-    """One group per role; the coordinator's group carries the national permission."""
+    """One group per role; the coordinator's and the campaign administrator's groups carry
+    their national permissions."""
     groups = {role: Group.objects.get_or_create(name=group_name(role))[0] for role in Role}
-    national = Permission.objects.get(
-        codename=NATIONAL_PERMISSION, content_type__app_label=access.UNIT_APP
-    )
-    groups[Role.MINISTRY_COORDINATOR].permissions.add(national)
+    for role, codename in NATIONAL_PERMISSIONS.items():
+        permission = Permission.objects.get(
+            codename=codename, content_type__app_label=access.UNIT_APP
+        )
+        groups[role].permissions.add(permission)
     return groups
 
 
