@@ -162,21 +162,24 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    # What each state allows: the one home of these rules.
+    # What each state allows: the one home of these rules (queries filter on the tuples).
+    # Provinces write, submit and get reminders only while the campaign is open; reports
+    # already sent are reviewed and consolidated until it is archived; only a draft's
+    # definition may change.
+    DRAFTING_STATES = (State.OPEN,)
+    REVIEW_STATES = (State.OPEN, State.CLOSED)
+
     @property
     def is_editable(self) -> bool:
-        """Only a draft's definition may change."""
         return self.state == self.State.DRAFT
 
     @property
     def accepts_drafting(self) -> bool:
-        """Provinces write, submit and get reminders only while the campaign is open."""
-        return self.state == self.State.OPEN
+        return self.state in self.DRAFTING_STATES
 
     @property
     def accepts_review(self) -> bool:
-        """Reports already sent are reviewed and consolidated until the campaign is archived."""
-        return self.state in (self.State.OPEN, self.State.CLOSED)
+        return self.state in self.REVIEW_STATES
 
 
 class Footnote(models.Model):

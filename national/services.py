@@ -76,6 +76,8 @@ def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVers
     # Every transition's receipt takes the same row (receipts.services), so while the run
     # holds it no submission of the campaign can commit a move, a reopen included.
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not campaign.accepts_review:
+        raise ConsolidationError(_("The campaign is archived: its national report is final."))
     todo = selectors.pending(campaign)
     previous = todo.latest
     if not todo:

@@ -12,11 +12,15 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("E-mail")
 
     def ready(self) -> None:
-        from workflow.signals import transition_done  # app registry: not before ready()
+        from workflow.signals import campaign_opened, transition_done  # not before ready()
 
-        from .recipients import transition_mail_queue
+        from .recipients import campaign_opened_mail_queue, transition_mail_queue
 
         def tell(sender: Any, record: Any, **kwargs: Any) -> None:
             transition_mail_queue(record)
 
+        def announce(sender: Any, campaign: Any, **kwargs: Any) -> None:
+            campaign_opened_mail_queue(campaign)
+
         transition_done.connect(tell, dispatch_uid="notifications.tell", weak=False)
+        campaign_opened.connect(announce, dispatch_uid="notifications.announce", weak=False)

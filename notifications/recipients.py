@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import translation
 from guardian.shortcuts import get_users_with_perms
 
-from campaigns.models import AdministrativeUnit
+from campaigns.models import AdministrativeUnit, Campaign
 from core.enums import Role, Stage
 from notifications.services import email_render, emails_queue
+from submissions.models import Submission
 from workflow.models import AuditRecord, SubmissionProcess
 from workflow.roles import NATIONAL_PERMISSION, UNIT_PERMISSION
 from workflow.transitions import PROCESS, Recipient, Transition
@@ -97,3 +98,24 @@ def transition_mail_queue(record: AuditRecord) -> int:
 
 def site_url(path: str) -> str:
     return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
+
+
+def campaign_opened_mail_queue(campaign: Campaign) -> int:
+    """Tell every unit's drafters that the campaign is open and when it is due, inside the
+    transaction that opens it; returns how many addresses."""
+    count = 0
+    with translation.override("vi"):
+        for submission in Submission.objects.filter(campaign=campaign).select_related("unit"):
+            unit = submission.unit
+            addresses = {u.email for u in unit_holders(Role.DRAFTER, unit) if u.email}
+            if not addresses:
+                continue
+            context = {
+                "campaign": campaign,
+                "unit": unit.full_name,
+                "url": site_url(reverse("submissions:detail", kwargs={"pk": submission.pk})),
+            }
+            subject, body = email_render("workflow/email/campaign_opened", context)
+            emails_queue(kind="campaign_opened", addresses=addresses, subject=subject, body=body)
+            count += len(addresses)
+    return count

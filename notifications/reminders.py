@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from viewflow.workflow.timers import fire_due_timers
 
+from campaigns.models import Campaign
 from core import clock
 from core.enums import Role, Stage, Status
 from notifications.recipients import coordinators, next_actors, site_url, unit_holders
@@ -124,7 +125,7 @@ def _open_stage_dues(
     schedules: dict[int, Schedule] = {}
     dues: list[tuple[Submission, datetime.date]] = []
     for submission in (
-        submissions.filter(stage__in=LADDER)
+        submissions.filter(stage__in=LADDER, campaign__state__in=Campaign.DRAFTING_STATES)
         .select_related("campaign", "unit")
         .annotate(province_due=province_due())
         .order_by("campaign", "unit__code")

@@ -19,7 +19,7 @@ from core.enums import Role, Stage
 from submissions.models import Attachment, Submission
 
 from .models import SubmissionProcess
-from .roles import NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
+from .roles import CAMPAIGN_PERMISSION, NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
 from .transitions import PROCESS, Transition
 
 AnyUser = User | AnonymousUser
@@ -108,8 +108,12 @@ def has_unit_role(user: AnyUser, role: Role, unit: AdministrativeUnit) -> bool:
 
 
 def can_edit_submission(user: AnyUser, submission: Submission) -> bool:
-    """Drafters of the unit edit its submission while it is being drafted."""
-    return submission.stage == Stage.DRAFTING and has_unit_role(user, Role.DRAFTER, submission.unit)
+    """Drafters of the unit edit its submission while it is being drafted, in an open campaign."""
+    return (
+        submission.stage == Stage.DRAFTING
+        and has_unit_role(user, Role.DRAFTER, submission.unit)
+        and submission.campaign.accepts_drafting
+    )
 
 
 def get_submission_for_user_or_404(user: AnyUser, pk: int) -> Submission:
@@ -141,6 +145,10 @@ def has_role_for(user: AnyUser, role: Role, submission: Submission) -> bool:
 
 NOT_NOW = gettext_lazy("You cannot take this action on this submission now.")
 OWN_VERSION = gettext_lazy("You submitted this version yourself; another person must review it.")
+CAMPAIGN_CLOSED = gettext_lazy(
+    "The campaign is closed: reports can no longer be drafted, submitted or sent back to drafting."
+)
+CAMPAIGN_ARCHIVED = gettext_lazy("The campaign is archived: its reports can only be read.")
 
 
 def transition_refusal(
@@ -153,6 +161,11 @@ def transition_refusal(
     """
     if submission.stage != transition.source or not has_role_for(user, transition.role, submission):
         return str(NOT_NOW)
+    campaign = submission.campaign
+    if not campaign.accepts_review:
+        return str(CAMPAIGN_ARCHIVED)
+    if Stage.DRAFTING in (transition.source, transition.target) and not campaign.accepts_drafting:
+        return str(CAMPAIGN_CLOSED)
     if transition.separate_from_submitter and submitter_id == user.pk:
         return str(OWN_VERSION)
     return None
@@ -206,4 +219,14 @@ def can_administer(user: AnyUser) -> bool:
         return False
     return bool(
         user.is_superuser or user.groups.filter(name=group_name(Role.ADMINISTRATOR)).exists()
+    )
+
+
+def can_administer_campaigns(user: AnyUser) -> bool:
+    """May write, open, close and archive campaigns: the campaign administrator's permission,
+    through the role's group or given to the user (superusers hold every permission)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.has_perm(f"{UNIT_APP}.{CAMPAIGN_PERMISSION}")
     )
