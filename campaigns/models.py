@@ -94,6 +94,13 @@ class AdministrativeUnit(models.Model):
         return _("%(name)s Province") % {"name": self.name}
 
 
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def started(self) -> CampaignQuerySet:
+        """The campaigns units have been asked in (every state but a draft): what the inbox,
+        the dashboard and the national report show."""
+        return self.exclude(state=Campaign.State.DRAFT)
+
+
 class Campaign(models.Model):
     """One call for reports (đợt báo cáo): an official letter, its template and its units.
 
@@ -143,6 +150,8 @@ class Campaign(models.Model):
     definition = models.JSONField(_("definition"), default=dict, blank=True, editable=False)
     # The last receipt number given in this campaign (receipts.services numbers them).
     receipts_issued = models.PositiveIntegerField(_("receipts issued"), default=0, editable=False)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         # Made in the submissions app; the table kept its name when the model moved here.

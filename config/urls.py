@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("submissions/", include("desk.urls")),
     path("national/", include("national.urls")),
+    path("campaigns/", include("authoring.urls")),
     path("", include("reviews.urls")),
     path("", include("receipts.urls")),
     path("monitor/emails/", include("notifications.urls")),

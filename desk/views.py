@@ -178,6 +178,7 @@ def _appendix_page(
     *,
     add_errors: dict[int, str] | None = None,
     import_errors: list[str] | None = None,
+    preview: dict[str, str] | None = None,
 ) -> HttpResponse:
     table = [
         EditedRow(row, forms.get(row.line.pk) if row.line else None)
@@ -189,7 +190,8 @@ def _appendix_page(
         "submissions/appendix.html",
         {
             "submission": submission,
-            "editable": access.can_edit_submission(request.user, submission),
+            "editable": preview is not None or access.can_edit_submission(request.user, submission),
+            "preview": preview,
             "table": table,
             "columns": selectors.column_tree(submission.campaign),
             "footnotes": submission.campaign.footnotes.all(),
@@ -270,19 +272,66 @@ def appendix_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _appendix_page(request, submission, lines, _line_forms(lines), import_errors=errors)
 
 
+def _narrative_initial(submission: Submission) -> dict[str, Any]:
+    answers = selectors.answers_by_point(submission)
+    return {f"point_{pid}": a.text for pid, a in answers.items()} | {
+        "treasury_refusal_count": submission.treasury_refusal_count,
+        "treasury_refusal_amount": submission.treasury_refusal_amount,
+        "treasury_refusal_note": submission.treasury_refusal_note,
+        "problem_kinds": list(submission.problem_kinds.all()),
+    }
+
+
+def _narrative_page(
+    request: HttpRequest,
+    submission: Submission,
+    form: NarrativeForm,
+    sections: list[Any],
+    *,
+    editable: bool,
+    preview: dict[str, str] | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "submissions/narrative.html",
+        {
+            "submission": submission,
+            "editable": editable,
+            "preview": preview,
+            "form": form,
+            "sections": sections,
+            "returned": workflow_selectors.current_return(submission),
+            "readiness": readiness_of(submission),
+            "tab": "narrative",
+        },
+    )
+
+
+def appendix_preview(
+    request: HttpRequest, submission: Submission, links: dict[str, str]
+) -> HttpResponse:
+    """The appendix page as the unit's drafter gets it, for a campaign's author to look at
+    before it opens (``links``: the preview's own pages); nothing on it can be saved."""
+    lines = selectors.appendix_lines(submission)
+    return _appendix_page(request, submission, lines, _line_forms(lines), preview=links)
+
+
+def narrative_preview(
+    request: HttpRequest, submission: Submission, links: dict[str, str]
+) -> HttpResponse:
+    """The narrative page as the unit's drafter gets it (see ``appendix_preview``)."""
+    sections = list(selectors.outline(submission.campaign))
+    form = NarrativeForm(initial=_narrative_initial(submission), sections=sections)
+    return _narrative_page(request, submission, form, sections, editable=True, preview=links)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user_or_404(request.user, pk)
     editable = access.can_edit_submission(request.user, submission)
     sections = list(selectors.outline(submission.campaign))
-    answers = selectors.answers_by_point(submission)
-    initial = {f"point_{pid}": a.text for pid, a in answers.items()} | {
-        "treasury_refusal_count": submission.treasury_refusal_count,
-        "treasury_refusal_amount": submission.treasury_refusal_amount,
-        "treasury_refusal_note": submission.treasury_refusal_note,
-        "problem_kinds": list(submission.problem_kinds.all()),
-    }
+    initial = _narrative_initial(submission)
     form = NarrativeForm(initial=initial, sections=sections, read_only=not editable)
     if request.method == "POST":
         if not editable:
@@ -311,19 +360,7 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request, _("Nothing was saved: correct the fields marked in red and save again.")
         )
-    return render(
-        request,
-        "submissions/narrative.html",
-        {
-            "submission": submission,
-            "editable": editable,
-            "form": form,
-            "sections": sections,
-            "returned": workflow_selectors.current_return(submission),
-            "readiness": readiness_of(submission),
-            "tab": "narrative",
-        },
-    )
+    return _narrative_page(request, submission, form, sections, editable=editable)
 
 
 @login_required

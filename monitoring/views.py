@@ -36,7 +36,7 @@ def monitor_home(request: HttpRequest) -> HttpResponse:
     """The campaign with the latest deadline."""
     if not access.is_national(request.user):
         raise Http404
-    campaign = Campaign.objects.order_by("-deadline", "-pk").first()
+    campaign = Campaign.objects.started().order_by("-deadline", "-pk").first()
     if campaign is None:
         raise Http404
     return redirect("monitor:dashboard", code=campaign.code)
@@ -53,6 +53,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "workflow/dashboard.html",
         {
             "campaign": campaign,
+            "campaigns": Campaign.objects.started().order_by("-issued_on", "code"),
             "board": board,
             "filters": filters,
             "page": page,

@@ -31,7 +31,7 @@ def can_view_national_report(user: AnyUser) -> bool:
 def get_campaign_for_report_or_404(user: AnyUser, code: str) -> Campaign:
     if not can_view_national_report(user):
         raise Http404
-    return get_object_or_404(Campaign, code=code)
+    return get_object_or_404(Campaign.objects.started(), code=code)
 
 
 def get_version_for_user_or_404(user: AnyUser, code: str, number: int) -> NationalVersion:

@@ -628,4 +628,4 @@ def pending(campaign: Campaign) -> Pending:
 
 
 def campaigns_with_report() -> QuerySet[Campaign]:
-    return Campaign.objects.order_by("-issued_on")
+    return Campaign.objects.started().order_by("-issued_on", "code")

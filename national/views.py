@@ -52,6 +52,7 @@ def report(request: HttpRequest, code: str, number: int | None = None) -> HttpRe
         "national/report.html",
         {
             "campaign": campaign,
+            "campaigns": selectors.campaigns_with_report(),
             "versions": versions,
             "version": version,
             "is_latest": bool(versions) and version == versions[0].version,

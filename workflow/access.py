@@ -206,7 +206,7 @@ def get_campaign_for_monitoring_or_404(user: AnyUser, code: str) -> Campaign:
     if not is_national(user):
         raise Http404
     try:
-        return Campaign.objects.get(code=code)
+        return Campaign.objects.started().get(code=code)
     except Campaign.DoesNotExist:
         raise Http404 from None
 

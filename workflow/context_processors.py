@@ -13,4 +13,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     # No user yet when an error page is made before AuthenticationMiddleware ran (an unknown
     # Host header is refused by an earlier middleware): the menu is then an anonymous one.
     user = getattr(request, "user", None)
-    return {"is_national": user is not None and access.is_national(user)}
+    return {
+        "is_national": user is not None and access.is_national(user),
+        "can_administer_campaigns": user is not None and access.can_administer_campaigns(user),
+    }

@@ -115,18 +115,25 @@ def refusal(campaign: Campaign, move: str) -> str:
     return str(messages[move]) % {"state": campaign.get_state_display().lower()}
 
 
+def campaign_move(*, actor: User, campaign: Campaign, move: str) -> int | None:
+    """Make ``move`` ("open", "close" or "archive"); opening returns how many units started."""
+    if move not in ("open", "close", "archive"):
+        raise ValueError(move)
+    result: int | None = _move(actor, campaign, move)
+    return result
+
+
 def campaign_open(*, actor: User, campaign: Campaign) -> int:
     """Open a draft: start its units' submissions and tell them. Returns how many started."""
-    started: int = _move(actor, campaign, "open")
-    return started
+    return campaign_move(actor=actor, campaign=campaign, move="open") or 0
 
 
 def campaign_close(*, actor: User, campaign: Campaign) -> None:
-    _move(actor, campaign, "close")
+    campaign_move(actor=actor, campaign=campaign, move="close")
 
 
 def campaign_archive(*, actor: User, campaign: Campaign) -> None:
-    _move(actor, campaign, "archive")
+    campaign_move(actor=actor, campaign=campaign, move="archive")
 
 
 def available_moves(campaign: Campaign) -> list[str]:

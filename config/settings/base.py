@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "receipts",
     "notifications",
     "desk",
+    "authoring",
     "reviews",
     "monitoring",
     "national",

@@ -143,9 +143,7 @@ def test_closing_stops_drafting_and_reminders_but_not_the_ministrys_work(
     drafter = cast(Role.DRAFTER, "01")
     assert not access.can_edit_submission(drafter, hanoi)
     with translation.override("vi"), pytest.raises(services.SubmissionError):
-        services.appendix_save(
-            actor=drafter, submission=hanoi, revision=hanoi.revision, values={}
-        )
+        services.appendix_save(actor=drafter, submission=hanoi, revision=hanoi.revision, values={})
     with translation.override("vi"), pytest.raises(TransitionError) as refused:
         submission_transition(
             actor=drafter, submission=hanoi, action=Action.SUBMIT, expected_stage=Stage.DRAFTING
