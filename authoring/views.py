@@ -107,7 +107,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 try:
                     campaign = definition.load(data)
                 except definition.DefinitionRefused as exc:
-                    errors = [definition.DefinitionError(path="code", message=str(exc))]
+                    errors = list(exc.errors)
                 else:
                     messages.success(
                         request,
@@ -155,7 +155,12 @@ def campaign_copy(request: HttpRequest, code: str) -> HttpResponse:
     code, number and dates are the author's to set before it is uploaded)."""
     _administrator(request)
     campaign = _campaign(code)
-    return _json_file(definition.copy_of(campaign), f"campaign-{campaign.code}-copy.json")
+    try:
+        data = definition.copy_of(campaign)
+    except definition.DefinitionRefused as exc:
+        messages.error(request, " ".join(e.message for e in exc.errors))
+        return redirect("authoring:detail", code=campaign.code)
+    return _json_file(data, f"campaign-{data['code']}.json")
 
 
 def _json_file(data: Any, name: str) -> HttpResponse:
