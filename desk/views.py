@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from campaigns.measures import appendix_of
 from core import spreadsheet
 from core.downloads import private_file_response
 from receipts.pdf import render_report
@@ -97,7 +98,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _line_forms(lines: list[Any], data: Any = None) -> dict[int, LineItemForm]:
-    return {line.pk: LineItemForm(data, instance=line, prefix=f"l{line.pk}") for line in lines}
+    appendix = appendix_of(lines[0].submission.campaign) if lines else None
+    return {
+        line.pk: LineItemForm(data, instance=line, prefix=f"l{line.pk}", appendix=appendix)
+        for line in lines
+    }
 
 
 @login_required

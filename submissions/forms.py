@@ -9,6 +9,7 @@ from django import forms
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.measures import Appendix, above, appendix_of, labels_joined
 from campaigns.models import OutlineSection, ProblemKind
 
 from .inputs import (
@@ -25,9 +26,7 @@ from .models import (
     ANSWER_MAX,
     NOTE_MAX,
     PERCENT_FIELDS,
-    REASON_FOR,
     REFUSAL_COUNT_MAX,
-    USE_FIELDS,
     LineItem,
 )
 
@@ -116,8 +115,11 @@ class LineItemForm(NFCInputMixin, forms.ModelForm):
             }
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, appendix: Appendix | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The campaign's rules across columns (its definition), read once by the caller for
+        # a whole table, or here from the line's campaign.
+        self.appendix = appendix or appendix_of(self.instance.submission.campaign)
         if not self.instance.is_custom:
             del self.fields["label"]
         else:
@@ -127,19 +129,27 @@ class LineItemForm(NFCInputMixin, forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        for pct_name, reason_name in REASON_FOR.items():
-            if data.get(pct_name) and not (data.get(reason_name) or "").strip():
+        for rule in self.appendix.reasons:
+            if (
+                above(data.get(rule.measure), rule.threshold)
+                and not (data.get(rule.reason) or "").strip()
+            ):
                 self.add_error(
-                    reason_name, _("Give the reason: a share is entered in this column.")
+                    rule.reason, _("Give the reason: a share is entered in this column.")
                 )
-        shares = [data.get(n) for n in USE_FIELDS]
-        if sum((s or Decimal(0) for s in shares), Decimal(0)) > 100:
-            for name in USE_FIELDS:
-                if data.get(name) and name not in self.errors:
-                    self.add_error(
-                        name,
-                        _("As designed + not as designed + not used must not exceed 100%."),
-                    )
+        for limit in self.appendix.at_most:
+            shares = [data.get(n) for n in limit.measures]
+            if sum((s or Decimal(0) for s in shares), Decimal(0)) > limit.limit:
+                for name in limit.measures:
+                    if data.get(name) and name not in self.errors:
+                        self.add_error(
+                            name,
+                            _("%(fields)s together must not exceed %(limit)s%%.")
+                            % {
+                                "fields": labels_joined(self.appendix, limit.measures),
+                                "limit": f"{limit.limit:g}",
+                            },
+                        )
         return data
 
 

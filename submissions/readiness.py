@@ -12,15 +12,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from campaigns.measures import Appendix, Measure, above, appendix_of, labels_joined
 from campaigns.models import OutlineSection
 
 from . import selectors
-from .models import ALLOCATION_FIELDS, REASON_FOR, USE_FIELDS, LineItem, NarrativeAnswer, Submission
-
-REQUIRED_AMOUNTS = ("demand", *ALLOCATION_FIELDS, "spent")
-# Asked for wherever money was spent: what it achieved against demand and Resolution 17, and
-# the state of the infrastructure it formed against the goals and policies.
-REQUIRED_WHEN_SPENT = ("vs_demand_pct", "vs_resolution17_pct", "infrastructure_status")
+from .models import LineItem, NarrativeAnswer, Submission
 
 
 @dataclass(frozen=True)
@@ -56,26 +52,27 @@ def _label(line: LineItem) -> str:
     return line.display_label
 
 
-def _field_name(name: str, labels: dict[str, str]) -> str:
-    """What the campaign's header calls a measure; the six allocation parts go by their total."""
-    if name in ALLOCATION_FIELDS:
-        name = "allocated"
-    if name in labels:
-        return labels[name]
-    return str(getattr(LineItem._meta.get_field(name), "verbose_name", name))
+def _required(line: LineItem, measure: Measure) -> bool:
+    if measure.required == "always":
+        return True
+    if measure.required == "when":
+        return above(getattr(line, measure.when_measure), measure.when_above)
+    return False
 
 
-def line_findings(
-    line: LineItem, labels: dict[str, str] | None = None
-) -> tuple[list[Finding], list[Finding]]:
-    labels = labels or {}
+def line_findings(line: LineItem, appendix: Appendix) -> tuple[list[Finding], list[Finding]]:
+    """What one line lacks and what is inconsistent on it, by the campaign's definition: its
+    required measures (always, or when another is above a threshold), a reason beside a
+    share that needs one, and shares that may not add up beyond a limit."""
     anchor = f"line-{line.pk}"
     missing: list[Finding] = []
     problems: list[Finding] = []
-    absent = [n for n in REQUIRED_AMOUNTS if _blank(getattr(line, n))]
-    if line.spent:
-        absent += [n for n in REQUIRED_WHEN_SPENT if _blank(getattr(line, n))]
-    names = list(dict.fromkeys(_field_name(n, labels) for n in absent))
+    absent = [
+        m.key
+        for m in appendix.measures.values()
+        if _required(line, m) and _blank(getattr(line, m.key))
+    ]
+    names = list(dict.fromkeys(appendix.label(n) for n in absent))
     if names:
         missing.append(
             Finding(
@@ -85,27 +82,33 @@ def line_findings(
                 "appendix",
             )
         )
-    for pct_name, reason_name in REASON_FOR.items():
-        pct = getattr(line, pct_name)
-        if pct and not getattr(line, reason_name).strip():
+    for rule in appendix.reasons:
+        if above(getattr(line, rule.measure), rule.threshold) and _blank(
+            getattr(line, rule.reason)
+        ):
             problems.append(
                 Finding(
                     _("Row “%(row)s”: give the reason for “%(field)s”.")
-                    % {"row": _label(line), "field": _field_name(pct_name, labels)},
+                    % {"row": _label(line), "field": appendix.label(rule.measure)},
                     anchor,
                     "appendix",
                 )
             )
-    use_total = sum((getattr(line, n) or Decimal(0) for n in USE_FIELDS), Decimal(0))
-    if use_total > 100:
-        problems.append(
-            Finding(
-                _("Row “%(row)s”: the three equipment-use shares add up to more than 100%%.")
-                % {"row": _label(line)},
-                anchor,
-                "appendix",
+    for limit in appendix.at_most:
+        total = sum((getattr(line, n) or Decimal(0) for n in limit.measures), Decimal(0))
+        if total > limit.limit:
+            problems.append(
+                Finding(
+                    _("Row “%(row)s”: %(fields)s add up to more than %(limit)s%%.")
+                    % {
+                        "row": _label(line),
+                        "fields": labels_joined(appendix, limit.measures),
+                        "limit": f"{limit.limit:g}",
+                    },
+                    anchor,
+                    "appendix",
+                )
             )
-        )
     if line.is_custom and not line.label.strip():
         missing.append(Finding(_("A sub-item you added has no name."), anchor, "appendix"))
     return missing, problems
@@ -117,12 +120,11 @@ def check_readiness(
     lines: list[LineItem],
     sections: list[OutlineSection],
     answers: dict[int, NarrativeAnswer],
-    labels: dict[str, str] | None = None,
 ) -> Readiness:
-    """``labels`` names measures as the campaign's header does (selectors.measure_labels)."""
     result = Readiness()
+    appendix = appendix_of(submission.campaign)
     for line in lines:
-        missing, problems = line_findings(line, labels)
+        missing, problems = line_findings(line, appendix)
         result.missing += missing
         result.problems += problems
     for section in sections:
@@ -173,5 +175,4 @@ def readiness_of(submission: Submission, lines: list[LineItem] | None = None) ->
         lines=selectors.appendix_lines(submission) if lines is None else lines,
         sections=list(selectors.outline(submission.campaign)),
         answers=selectors.answers_by_point(submission),
-        labels=selectors.measure_labels(submission.campaign),
     )

@@ -51,7 +51,9 @@ def test_the_pages_are_the_campaign_administrators_only(client: Any, cast: Any) 
     assert client.get("/campaigns/new/").status_code == 404
 
 
-def test_the_list_shows_every_campaign_with_its_state(admin_client: Any, campaign: Campaign) -> None:
+def test_the_list_shows_every_campaign_with_its_state(
+    admin_client: Any, campaign: Campaign
+) -> None:
     page = admin_client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert "5137/BTC-NSNN" in page
     assert "Đang mở" in page
@@ -119,9 +121,10 @@ def test_a_valid_definition_becomes_a_draft_previewed_then_opened(
     assert "99/BTC-TH" in opened.content.decode()
     draft.refresh_from_db()
     assert draft.state == Campaign.State.OPEN
-    assert sorted(
-        Submission.objects.filter(campaign=draft).values_list("unit__code", "stage")
-    ) == [("01", Stage.DRAFTING), ("48", Stage.DRAFTING)]
+    assert sorted(Submission.objects.filter(campaign=draft).values_list("unit__code", "stage")) == [
+        ("01", Stage.DRAFTING),
+        ("48", Stage.DRAFTING),
+    ]
     # An open campaign's definition is no longer replaced.
     again = admin_client.post(
         "/campaigns/new/", {"file": upload(new_definition())}, HTTP_ACCEPT_LANGUAGE="vi"

@@ -23,7 +23,6 @@ def _check(submission: Submission) -> Readiness:
             lines=selectors.appendix_lines(submission),
             sections=list(selectors.outline(submission.campaign)),
             answers=selectors.answers_by_point(submission),
-            labels=selectors.measure_labels(submission.campaign),
         )
 
 
