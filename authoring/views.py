@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaigns import definition, excel_template
 from campaigns.models import Campaign
 from core import spreadsheet
+from core.enums import Stage
 from desk.views import appendix_preview, narrative_preview
 from submissions import xlsx
 from submissions.models import Submission
@@ -74,14 +75,19 @@ def _errors_shown(errors: list[definition.DefinitionError]) -> dict[str, Any]:
 
 
 def _read_definition(upload: Any) -> tuple[dict[str, Any] | None, list[definition.DefinitionError]]:
-    """The uploaded definition, parsed and validated; its size is checked before it is read."""
-    if upload.size > definition.MAX_BYTES:
-        return None, [definition.too_large(upload.size)]
+    """The uploaded definition, parsed and validated: no more than one byte past the limit is
+    read, so an oversized file is refused without being read whole."""
     data, errors = definition.parse(upload.read(definition.MAX_BYTES + 1))
-    if data is None or errors:
-        return None, errors
-    errors = definition.validate(data)
     return (None, errors) if errors else (data, [])
+
+
+def _process(campaign: Campaign) -> list[str]:
+    """The stages of the campaign's process, by their names in the user's language."""
+    stages = {s.value: s.label for s in Stage}
+    return [
+        str(stages.get(step.get("key", ""), step.get("key", "")))
+        for step in campaign.definition.get("process", [])
+    ]
 
 
 @login_required
@@ -135,7 +141,7 @@ def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
             "rows": campaign.rows.count(),
             "columns": campaign.columns.count(),
             "submissions": Submission.objects.filter(campaign=campaign).count(),
-            "stages": definition.process_of(campaign),
+            "stages": _process(campaign),
             "form": DefinitionUploadForm(),
         },
     )
@@ -261,7 +267,10 @@ def appendix_from_excel(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = AppendixExcelForm(request.POST, request.FILES)
         if form.is_valid():
-            appendix, errors = excel_template.read_upload(form.cleaned_data["file"])
+            upload = form.cleaned_data["file"]
+            appendix, errors = excel_template.read_appendix(
+                upload.read(excel_template.MAX_BYTES + 1)
+            )
             if appendix is not None and not errors:
                 return _json_file({"appendix": appendix}, "appendix-from-excel.json")
     return render(
