@@ -26,7 +26,7 @@ from monitoring import dashboard as monitoring
 from notifications.reminders import ReminderError, reminders_send
 from workflow import access, services
 from workflow.calendar import WorkingCalendar
-from workflow.deadlines import DEFAULT_OFFSETS, LADDER, Schedule
+from workflow.deadlines import LADDER, Schedule, planned_schedule
 from workflow.forms import CalendarDayForm, StageScheduleForm
 from workflow.models import CalendarException, StageSchedule
 
@@ -182,11 +182,13 @@ def schedule(request: HttpRequest, code: str) -> HttpResponse:
     calendar = WorkingCalendar.load()
     plan = Schedule.load(campaign, calendar)
     rows = {r.stage: r for r in StageSchedule.objects.filter(campaign=campaign)}
+    planned = planned_schedule(campaign)
     initial: dict[str, Any] = {}
     for stage in LADDER:
         row = rows.get(stage)
-        initial[f"offset-{stage}"] = row.offset if row else DEFAULT_OFFSETS[stage]
-        initial[f"fixed-{stage}"] = row.due_on if row else None
+        offset, fixed = (row.offset, row.due_on) if row else planned[stage]
+        initial[f"offset-{stage}"] = offset
+        initial[f"fixed-{stage}"] = fixed
     stage_form = StageScheduleForm(initial=initial, campaign=campaign)
     day_form = CalendarDayForm(campaign=campaign)
     if request.method == "POST":

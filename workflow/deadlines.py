@@ -7,9 +7,10 @@ day itself) or overdue; after, done on time or done late. The province's due day
 campaign's deadline, or its own extension (the latest one), read with the campaign's cut-off
 (Campaign.deadline_cutoff; ``cutoff``: the moment a day's report is late).
 
-Each stage has its own due day (StageSchedule, else DEFAULT_OFFSETS working days from the
-campaign's deadline); a province's extension moves all of its stages by the working days it
-adds. A stage is done on time when the report last left it forward before its cut-off.
+Each stage has its own due day (StageSchedule, else the campaign definition's schedule, else
+DEFAULT_OFFSETS working days from the campaign's deadline); a province's extension moves all
+of its stages by the working days it adds. A stage is done on time when the report last left
+it forward before its cut-off.
 
 The facts come from the database as two annotations of a Submission queryset, written only
 here: ``province_due()`` and ``reached_ministry_at()``. The status follows from them by one
@@ -34,7 +35,7 @@ from submissions.models import Submission
 
 from .calendar import WorkingCalendar
 from .models import AuditRecord, DeadlineExtension, StageSchedule
-from .transitions import PROCESS
+from .transitions import PROCESS, stages_of
 
 # A day a coordinator names for a campaign (a stage's fixed due day, an extension, a swapped
 # day of the calendar) lies within the campaign's year and this many years either side.
@@ -260,6 +261,27 @@ def province_standing(
 # --- Each stage's due day ------------------------------------------------------------------------
 
 
+def planned_schedule(campaign: Campaign) -> dict[Stage, tuple[int, datetime.date | None]]:
+    """Each stage's due day as the campaign's definition plans it: (working days from the
+    deadline, a fixed day or None); a stage it does not plan has DEFAULT_OFFSETS. What the
+    coordinator sets later (StageSchedule) takes the place of this."""
+    planned: dict[Stage, tuple[int, datetime.date | None]] = {
+        stage: (DEFAULT_OFFSETS[stage], None) for stage in LADDER
+    }
+    definition = campaign.definition or {}
+    stages = stages_of(definition)
+    for entry in definition.get("schedule", []):
+        stage = stages.get(entry.get("stage", ""))
+        if stage not in planned:
+            continue
+        fixed = entry.get("on")
+        planned[stage] = (
+            int(entry.get("offset", DEFAULT_OFFSETS[stage])),
+            datetime.date.fromisoformat(fixed) if fixed else None,
+        )
+    return planned
+
+
 @dataclass
 class Schedule:
     """The due day of every stage of one campaign; one query to load."""
@@ -273,14 +295,12 @@ class Schedule:
         rows = {
             row.stage: row for row in StageSchedule.objects.filter(campaign=campaign).order_by()
         }
+        planned = planned_schedule(campaign)
         schedule = cls(campaign, calendar)
         for stage in LADDER:
             row = rows.get(stage)
-            if row is not None and row.due_on is not None:
-                schedule.base[stage] = row.due_on
-            else:
-                offset = row.offset if row is not None else DEFAULT_OFFSETS[stage]
-                schedule.base[stage] = calendar.add(campaign.deadline, offset)
+            offset, day = (row.offset, row.due_on) if row is not None else planned[stage]
+            schedule.base[stage] = day or calendar.add(campaign.deadline, offset)
         return schedule
 
     def shift(self, province_due: datetime.date | None) -> int:

@@ -28,6 +28,7 @@ from campaigns.models import Campaign
 from . import access
 from .services import submission_start
 from .signals import campaign_opened
+from .transitions import process_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ def _move(actor: User, campaign: Campaign, move: str) -> Any:
             raise LifecycleError(
                 _("The campaign has no units, or neither an appendix nor an outline to answer.")
             )
+        if move == "open" and (why := process_refusal(locked.definition or {})):
+            raise LifecycleError(why)
         result = method()
         if move == "open":
             campaign_opened.send(sender=Campaign, campaign=locked)

@@ -190,8 +190,8 @@ class StageSchedule(models.Model):
     """When a stage is due for the provinces of a campaign: a day the coordinator fixes, or
     else a number of working days from the campaign's deadline (negative: before it).
 
-    Stages without a row use workflow.deadlines.DEFAULT_OFFSETS. A province's extension moves
-    every stage of that province by the working days it adds.
+    Stages without a row follow the campaign's definition (workflow.deadlines.planned_schedule).
+    A province's extension moves every stage of that province by the working days it adds.
     """
 
     campaign = models.ForeignKey(

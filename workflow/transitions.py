@@ -14,8 +14,10 @@ against it when the app starts:
 - the deadline ladder (workflow.deadlines.LADDER) and the tests' path (tests.cast.PATH).
 
 The shape (``Process`` holding ``Transition``s) is plain data, so that another campaign's
-process can later be loaded from a file or the database; for now ``PROCESS`` is the one of
-the Ministry of Finance's letter 5137/BTC-NSNN.
+process can later be loaded from a file or the database. For now every campaign runs
+``PROCESS``: a campaign's definition names its stages by the engine's kinds (``KIND_STAGES``),
+and a campaign whose process is not this one is refused when it is opened
+(``process_refusal``), never run on a process it did not ask for.
 """
 
 from __future__ import annotations
@@ -194,7 +196,7 @@ PROCESS_STAGES = (
 )
 
 PROCESS = Process(
-    name="5137/BTC-NSNN",
+    name="unit-report",
     stages=PROCESS_STAGES,
     transitions=(
         Transition(
@@ -244,3 +246,38 @@ TRANSITIONS = PROCESS.transitions
 transitions_from = PROCESS.transitions_from
 find = PROCESS.find
 roles_at = PROCESS.roles_at
+
+
+# The kinds of stage a campaign's definition is written with (campaigns/schema), and the
+# engine's stage each one is.
+KIND_STAGES = {
+    "drafting": Stage.DRAFTING,
+    "unit_review": Stage.DEPARTMENT_REVIEW,
+    "unit_signoff": Stage.PROVINCIAL_SIGNOFF,
+    "ministry_check": Stage.MINISTRY_CHECK,
+    "consolidation": Stage.CONSOLIDATION,
+}
+
+
+def stages_of(definition: dict[str, object]) -> dict[str, Stage]:
+    """Each process key of a campaign's definition, with the engine's stage it is."""
+    steps = definition.get("process") or []
+    assert isinstance(steps, list)
+    return {step["key"]: KIND_STAGES[step["kind"]] for step in steps if step["kind"] in KIND_STAGES}
+
+
+def process_refusal(definition: dict[str, object]) -> str | None:
+    """Why the engine cannot run the process a definition asks for; None when it can."""
+    steps = definition.get("process") or []
+    assert isinstance(steps, list)
+    asked = [KIND_STAGES.get(step.get("kind", "")) for step in steps]
+    engine = [stage for stage in PROCESS.stages if stage in KIND_STAGES.values()]
+    if not steps or asked == engine:
+        return None
+    return str(
+        _(
+            "The engine runs one process for now: drafting, a review in the unit, the unit's "
+            "sign-off, the ministry's check and consolidation, in that order. This campaign "
+            "asks for another; it cannot be opened until processes per campaign are built."
+        )
+    )

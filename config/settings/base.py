@@ -316,7 +316,7 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Báo cáo 5137/BTC-NSNN — API",
+    "TITLE": "Báo cáo của các đơn vị — API",
     "DESCRIPTION": (
         "A versioned JSON API over the review and approval workflow. Every error is an RFC "
         "9457 problem (application/problem+json), in Vietnamese or English per "

@@ -25,6 +25,8 @@ from workflow.lifecycle import (
     campaign_close,
     campaign_open,
 )
+from workflow.calendar import WorkingCalendar
+from workflow.deadlines import Schedule
 from workflow.models import SubmissionProcess
 from workflow.services import TransitionError, submission_transition
 
@@ -189,3 +191,41 @@ def test_an_archived_campaign_is_read_only(
     assert "đã lưu trữ" in str(stopped.value)
     danang.refresh_from_db()
     assert danang.stage == Stage.MINISTRY_CHECK
+
+
+def test_a_process_the_engine_does_not_run_is_not_opened(draft: Campaign, admin: Any) -> None:
+    draft.definition = {
+        "process": [
+            {"key": "drafting", "kind": "drafting"},
+            {"key": "signoff", "kind": "unit_signoff"},
+            {"key": "check", "kind": "ministry_check"},
+            {"key": "consolidation", "kind": "consolidation"},
+        ]
+    }
+    draft.save(update_fields=["definition"])
+    with translation.override("vi"), pytest.raises(LifecycleError) as refused:
+        campaign_open(actor=admin, campaign=draft)
+    assert "một quy trình" in str(refused.value)
+    draft.refresh_from_db()
+    assert draft.state == Campaign.State.DRAFT
+    assert not Submission.objects.filter(campaign=draft).exists()
+
+
+def test_the_definitions_schedule_gives_the_stages_due_days(draft: Campaign) -> None:
+    draft.definition = {
+        "process": [
+            {"key": "soan", "kind": "drafting"},
+            {"key": "phong", "kind": "unit_review"},
+            {"key": "ky", "kind": "unit_signoff"},
+            {"key": "bo", "kind": "ministry_check"},
+            {"key": "tong-hop", "kind": "consolidation"},
+        ],
+        "schedule": [{"stage": "soan", "offset": -4}, {"stage": "bo", "on": "2020-06-30"}],
+    }
+    calendar = WorkingCalendar.load()
+    schedule = Schedule.load(draft, calendar)
+    # 15/6/2020 is a Monday: four working days before it is Tuesday 9/6.
+    assert schedule.due(Stage.DRAFTING) == datetime.date(2020, 6, 9)
+    assert schedule.due(Stage.MINISTRY_CHECK) == datetime.date(2020, 6, 30)
+    # Not planned by the definition: the engine's default (the deadline itself for sign-off).
+    assert schedule.due(Stage.PROVINCIAL_SIGNOFF) == datetime.date(2020, 6, 15)

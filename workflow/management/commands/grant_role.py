@@ -23,12 +23,18 @@ class Command(BaseCommand):
         scope.add_argument("--units", nargs="+", metavar="CODE", default=[])
         scope.add_argument("--region", metavar="REGION_CODE")
         scope.add_argument("--all", action="store_true", help="every unit of the campaign")
-        parser.add_argument("--campaign", default="5137-btc-nsnn")
+        parser.add_argument(
+            "--campaign", help="the campaign's code (default: the one issued last)", default=""
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             user = User.objects.get(username=options["username"])
-            campaign = Campaign.objects.get(code=options["campaign"])
+            campaign = (
+                Campaign.objects.get(code=options["campaign"])
+                if options["campaign"]
+                else Campaign.objects.order_by("-issued_on", "-pk")[:1].get()
+            )
         except (User.DoesNotExist, Campaign.DoesNotExist) as exc:
             raise CommandError(str(exc)) from exc
         units = campaign.units.all()
