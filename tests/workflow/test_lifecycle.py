@@ -18,6 +18,8 @@ from notifications.reminders import reminders_sweep
 from submissions import services
 from submissions.models import Submission
 from workflow import access
+from workflow.calendar import WorkingCalendar
+from workflow.deadlines import Schedule
 from workflow.lifecycle import (
     LifecycleError,
     available_moves,
@@ -25,8 +27,6 @@ from workflow.lifecycle import (
     campaign_close,
     campaign_open,
 )
-from workflow.calendar import WorkingCalendar
-from workflow.deadlines import Schedule
 from workflow.models import SubmissionProcess
 from workflow.services import TransitionError, submission_transition
 
