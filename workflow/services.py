@@ -271,6 +271,10 @@ def deadline_extend(
     if not reason:
         raise TransitionError(_("Give the reason for the extension."))
     campaign = submission.campaign
+    if not campaign.accepts_drafting:
+        raise TransitionError(
+            str(access.CAMPAIGN_CLOSED if campaign.accepts_review else access.CAMPAIGN_ARCHIVED)
+        )
     if due < campaign.deadline:
         raise TransitionError(
             _("The new deadline cannot come before the campaign's deadline (%(day)s).")

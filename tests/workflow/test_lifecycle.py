@@ -28,7 +28,7 @@ from workflow.lifecycle import (
     campaign_open,
 )
 from workflow.models import SubmissionProcess
-from workflow.services import TransitionError, submission_transition
+from workflow.services import TransitionError, deadline_extend, submission_transition
 
 from ..cast import drive_to, fill_complete
 
@@ -229,3 +229,19 @@ def test_the_definitions_schedule_gives_the_stages_due_days(draft: Campaign) -> 
     assert schedule.due(Stage.MINISTRY_CHECK) == datetime.date(2020, 6, 30)
     # Not planned by the definition: the engine's default (the deadline itself for sign-off).
     assert schedule.due(Stage.PROVINCIAL_SIGNOFF) == datetime.date(2020, 6, 15)
+
+
+def test_a_closed_campaigns_deadlines_are_not_extended(
+    campaign: Campaign, cast: Any, hanoi: Submission, make_user: Any
+) -> None:
+    admin = make_user(Role.CAMPAIGN_ADMINISTRATOR, username="campaign.admin")
+    campaign_close(actor=admin, campaign=campaign)
+    with translation.override("vi"), pytest.raises(TransitionError) as refused:
+        deadline_extend(
+            actor=cast(Role.MINISTRY_COORDINATOR),
+            submission=hanoi,
+            due=datetime.date(2020, 5, 8),
+            reason="Lũ lụt",
+        )
+    assert "Đợt báo cáo đã đóng" in str(refused.value)
+    assert not hanoi.extensions.exists()
