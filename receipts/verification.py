@@ -13,8 +13,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from core.eventloop import outside_event_loop
 from receipts.models import Receipt
-from receipts.pdf import outside_event_loop
 from receipts.signing import service_signer
 
 
