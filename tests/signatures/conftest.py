@@ -62,7 +62,7 @@ def signoff(hanoi: Submission, cast: Cast, pki: Pki, trust_list: None, settings:
     settings.SIGNOFF_REQUIRES_PERSONAL_SIGNATURE = True
     drive_to(hanoi, Stage.PROVINCIAL_SIGNOFF, cast)
     signatory = cast(Role.PROVINCIAL_SIGNATORY)
-    signatory.first_name, signatory.last_name = "Văn Ký", "Nguyễn"
+    signatory.first_name, signatory.last_name = "Nguyễn Văn", "Ký"
     signatory.save()
     for holder in (
         pki.valid,
