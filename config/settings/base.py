@@ -233,6 +233,8 @@ SIGNATURE_REVOCATION_POLICY = env.str("SIGNATURE_REVOCATION_POLICY", default="so
 SIGNED_PDF_MAX_BYTES = env.int("SIGNED_PDF_MAX_BYTES", default=20 * 1024 * 1024)
 # How far a signer's clock may be ahead of ours.
 SIGNATURE_CLOCK_SKEW_SECONDS = env.int("SIGNATURE_CLOCK_SKEW_SECONDS", default=300)
+# Holders and coordinators are warned this many days before a registered certificate expires.
+CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=30)
 
 # Background jobs: Celery when a broker is configured; without one, tasks run inline
 # right after the transaction that asked for them commits.
@@ -250,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Receipts whose PDF did not get made (a broker down at commit, a render that failed).
     "documents-catch-up": {"task": "national.tasks.render_missing_documents", "schedule": 300.0},
+    "certificate-expiry": {
+        "task": "notifications.tasks.warn_certificate_expiry",
+        "schedule": 86400.0,
+    },
     # E-mails whose hand-off was lost or whose mail server failed (notifications.services).
     "emails-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
 }
