@@ -22,6 +22,8 @@ from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
+from core.eventloop import outside_event_loop
+
 PASSWORD = b"mat-khau-thu"
 NOW = datetime.datetime.now(datetime.UTC)
 DAY = datetime.timedelta(days=1)
@@ -162,7 +164,7 @@ class Holder:
             md_algorithm="sha256",
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
+        out = outside_event_loop(signers.PdfSigner(meta, signer=signer).sign_pdf, writer)
         return bytes(out.getvalue())
 
 
