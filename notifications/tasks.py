@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from celery import shared_task
 
+from .certificates import certificate_expiry_warn
 from .reminders import reminders_sweep
 from .services import email_deliver, outbox_sweep
 
@@ -24,3 +25,8 @@ def sweep_outbox() -> dict[str, int]:
 def sweep_deadlines() -> dict[str, int]:
     """The periodic reminder sweep (Celery beat); safe to run as often as one likes."""
     return asdict(reminders_sweep())
+
+
+@shared_task
+def warn_certificate_expiry() -> int:
+    return certificate_expiry_warn()

@@ -37,6 +37,14 @@ class Receipt(models.Model):
     snapshot_sha256 = models.CharField(_("SHA-256 of the snapshot"), max_length=64)
     previous_hash = models.CharField(_("hash of the previous receipt"), max_length=64, blank=True)
     hash = models.CharField(_("hash of this receipt"), max_length=64, unique=True)
+    # The report the actor signed with their own certificate (a sign-off that needs it).
+    signed_pdf_sha256 = models.CharField(
+        _("SHA-256 of the signed report"), max_length=64, blank=True
+    )
+    signer_subject = models.CharField(_("certificate subject"), max_length=500, blank=True)
+    signer_issuer = models.CharField(_("certificate issuer"), max_length=500, blank=True)
+    signer_serial = models.CharField(_("certificate serial number"), max_length=80, blank=True)
+    signature_result = models.CharField(_("signature validation"), max_length=500, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="receipts/", blank=True, max_length=300)
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
@@ -53,6 +61,11 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return self.display_number
+
+    @property
+    def revocation_checked(self) -> bool:
+        """The signer's certificate was checked against its CRL or OCSP when it signed."""
+        return "revocation checked" in self.signature_result
 
     @property
     def display_number(self) -> str:

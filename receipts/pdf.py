@@ -8,15 +8,12 @@ with a URL fetcher that serves only the bundled files under static/pdf and stati
 
 from __future__ import annotations
 
-import asyncio
 import io
 import mimetypes
 import threading
 import zoneinfo
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -30,10 +27,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core import clock
+from core.eventloop import outside_event_loop
 from receipts.signing import service_signer
 from submissions import selectors
 
-T = TypeVar("T")
 STATIC = Path(settings.BASE_DIR) / "static"
 ALLOWED_DIRS = (STATIC / "fonts", STATIC / "pdf")
 BUNDLED = "bundled:/"
@@ -53,20 +50,6 @@ class BundledOnlyFetcher(URLFetcher):
                 kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
         raise ValueError(f"not a bundled file: {url[:80]}")
-
-
-def outside_event_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call one of pyHanko's synchronous wrappers (they use asyncio.run) from anywhere.
-
-    In a thread that already runs an event loop (an ASGI worker, or a test driving a
-    browser) asyncio.run refuses; the call then runs on a short-lived thread of its own.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return fn(*args, **kwargs)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(fn, *args, **kwargs).result()
 
 
 PDF_VARIANT = "pdf/ua-1"
@@ -131,9 +114,10 @@ def verification_url(receipt: Any) -> str:
     return base + reverse("receipts:verify", kwargs={"token": receipt.token})
 
 
-def render_report(submission: Any) -> bytes:
-    """The submission as an official document: narrative, then the appendix in landscape with
-    the letter's header repeated on every page and the group totals."""
+def render_report(submission: Any, *, signer: Any = None) -> bytes:
+    """The submission as an official document: narrative, the signer's block (Decree 30),
+    then the appendix in landscape with the letter's header repeated on every page and the
+    group totals."""
     campaign = submission.campaign
     with translation.override("vi"):
         html = render_to_string(
@@ -149,6 +133,7 @@ def render_report(submission: Any) -> bytes:
                 "footnotes": selectors.footnotes(campaign, columns),
                 "problems": list(submission.problem_kinds.all()),
                 "today": clock.today(),
+                "signer": signer,
             },
         )
     return render_html_pdf(html, stylesheets=("decree30.css", "report.css"))

@@ -21,12 +21,27 @@ from workflow import snapshots
 from workflow.canonical import canonical
 from workflow.models import AuditRecord
 
+SIGNATURE_FACTS = {
+    "signed_pdf_sha256": "signed_pdf_sha256",
+    "signer_subject": "signer_subject",
+    "signer_issuer": "signer_issuer",
+    "signer_serial": "signer_serial",
+    "signature_result": "signature_result",
+}
+
 
 def receipt_facts(receipt: Receipt) -> dict[str, str]:
-    """What the hash covers, each in its canonical form (workflow.canonical)."""
+    """What the hash covers, each in its canonical form (workflow.canonical). The signature's
+    facts are covered when the step carried one (receipts without one keep their hash)."""
+    signed = (
+        {key: getattr(receipt, name) for key, name in SIGNATURE_FACTS.items()}
+        if receipt.signed_pdf_sha256
+        else {}
+    )
     return {
         key: canonical(value)
         for key, value in {
+            **signed,
             "campaign": receipt.campaign.number,
             "number": receipt.number,
             "submission": receipt.submission_id,
@@ -81,10 +96,29 @@ def receipt_issue(record: AuditRecord) -> Receipt:
         reason=record.reason,
         snapshot_sha256=record.snapshot_sha256,
         previous_hash=previous or "",
+        **signature_facts(record),
     )
     receipt.hash = receipt_hash(receipt)
     receipt.save()
     return receipt
+
+
+def signature_facts(record: AuditRecord) -> dict[str, str]:
+    """What a receipt says of the actor's own signature on the step, if it carried one."""
+    signed = record.signed_document
+    if signed is None:
+        return {}
+    # Codes, not translated words: the hash must not depend on the reader's language.
+    result = f"valid; revocation {signed.revocation}"
+    if signed.organisation_subject:
+        result = f"{result}; issuing body {signed.organisation_subject}"
+    return {
+        "signed_pdf_sha256": signed.sha256,
+        "signer_subject": signed.signer_subject,
+        "signer_issuer": signed.signer_issuer,
+        "signer_serial": signed.signer_serial,
+        "signature_result": str(result)[:500],
+    }
 
 
 @dataclass(frozen=True)
@@ -103,6 +137,9 @@ def check_receipt(receipt: Receipt, previous: Receipt | None) -> ChainCheck:
     version = receipt.record.version
     if snapshots.digest(version.content) != receipt.snapshot_sha256:
         return ChainCheck(False, "snapshot changed", receipt)
+    signed = receipt.record.signed_document
+    if (signed.sha256 if signed else "") != receipt.signed_pdf_sha256:
+        return ChainCheck(False, "signed report changed", receipt)
     return ChainCheck(True, receipt=receipt)
 
 
@@ -111,7 +148,7 @@ def check_chain(submission: Submission, *, upto: int | None = None) -> ChainChec
     previous = None
     receipts = (
         Receipt.objects.filter(submission=submission, **({"number__lte": upto} if upto else {}))
-        .select_related("campaign", "record__version")
+        .select_related("campaign", "record__version", "record__signed_document")
         .order_by("number")
     )
     for receipt in receipts:

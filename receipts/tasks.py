@@ -65,7 +65,9 @@ def render_receipt_pdf(receipt_pk: int) -> str:
     with transaction.atomic():
         receipt = (
             Receipt.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("campaign", "submission__unit", "submission__campaign")
+            .select_related(
+                "campaign", "submission__unit", "submission__campaign", "record__signed_document"
+            )
             .filter(pk=receipt_pk)
             .first()
         )
@@ -81,7 +83,12 @@ def render_receipt_pdf(receipt_pk: int) -> str:
             log.warning("receipt %s: its PDF was on disk, recorded", receipt.display_number)
         else:
             attachments = []
-            if receipt.action == Action.SIGN:
+            signed = receipt.record.signed_document
+            if signed is not None:
+                # The report as its signatory signed it: the official document.
+                with signed.pdf.open("rb") as fh:
+                    attachments.append((f"bao-cao-da-ky-{receipt.unit_code}.pdf", fh.read()))
+            elif receipt.action == Action.SIGN:
                 # The provincial sign-off receipt carries the report that was signed off.
                 report = pdf.render_report(receipt.submission)
                 attachments.append((f"bao-cao-{receipt.unit_code}.pdf", report))

@@ -13,4 +13,9 @@ urlpatterns = [
         views.receipt_download,
         name="download",
     ),
+    path(
+        "submissions/<int:pk>/signed/<int:record_pk>/",
+        views.signed_report_download,
+        name="signed-report",
+    ),
 ]

@@ -13,9 +13,11 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from core.eventloop import outside_event_loop
 from receipts.models import Receipt
-from receipts.pdf import outside_event_loop
 from receipts.signing import service_signer
+from signatures.models import SignedDocument
+from signatures.verification import Recheck, recheck
 
 
 class Verdict(enum.StrEnum):
@@ -24,6 +26,7 @@ class Verdict(enum.StrEnum):
     FOREIGN = "foreign"  # intact, but signed by someone else
     UNSIGNED = "unsigned"
     UNREADABLE = "unreadable"
+    SIGNED_REPORT = "signed_report"  # a report signed by its signatory, as we accepted it
 
 
 @dataclass(frozen=True)
@@ -31,12 +34,25 @@ class PdfCheck:
     verdict: Verdict
     receipt: Receipt | None = None
     signer: str = ""
+    signed: SignedDocument | None = None
+    recheck: Recheck | None = None
 
 
 def check_pdf(data: bytes) -> PdfCheck:
     if not data.startswith(b"%PDF-"):
         return PdfCheck(Verdict.UNREADABLE)
-    receipt = Receipt.objects.filter(pdf_sha256=hashlib.sha256(data).hexdigest()).first()
+    sha = hashlib.sha256(data).hexdigest()
+    signed = SignedDocument.objects.select_related("prepared", "signer").filter(sha256=sha).first()
+    if signed is not None:
+        # A signatory's signed report: verified again as it was when accepted.
+        return PdfCheck(
+            Verdict.SIGNED_REPORT,
+            receipt=Receipt.objects.filter(signed_pdf_sha256=sha).first(),
+            signer=signed.signer_subject,
+            signed=signed,
+            recheck=recheck(signed),
+        )
+    receipt = Receipt.objects.filter(pdf_sha256=sha).first()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures

@@ -19,6 +19,7 @@ from receipts.models import Receipt
 from receipts.services import check_chain
 from receipts.verification import check_pdf
 from workflow import access
+from workflow.models import AuditRecord
 
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -35,10 +36,29 @@ def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> HttpResp
     )
 
 
+@login_required
+def signed_report_download(request: HttpRequest, pk: int, record_pk: int) -> HttpResponseBase:
+    """The report as its signatory signed it, for those who may see the submission."""
+    submission = access.get_submission_for_user_or_404(request.user, pk)
+    record = get_object_or_404(
+        AuditRecord.objects.select_related("signed_document"),
+        pk=record_pk,
+        submission=submission,
+        signed_document__isnull=False,
+    )
+    assert record.signed_document is not None
+    return private_file_response(
+        record.signed_document.pdf,
+        filename=f"bao-cao-da-ky-{submission.unit.code}-{record.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
 def verify_receipt(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Reached from a receipt's QR code: its facts, and whether content and chain still hold."""
     receipt = get_object_or_404(
-        Receipt.objects.select_related("campaign", "record__version"), token=token
+        Receipt.objects.select_related("campaign", "record__version", "record__signed_document"),
+        token=token,
     )
     return render(
         request,

@@ -7,13 +7,18 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.downloads import private_file_response
+from receipts.signoff import report_prepare_for_signing
+from signatures.verification import max_bytes as signature_max_bytes
+from signatures.verification import too_large_message
 from submissions import selectors as content
-from workflow import access, selectors, services
+from workflow import access, selectors, services, signoff
 from workflow.models import SubmissionVersion
 from workflow.snapshots import build
 from workflow.transitions import PROCESS
@@ -42,6 +47,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         for error in [*form.errors.get("reason", []), *form.non_field_errors()]:
             messages.error(request, _("Nothing was done: %(error)s") % {"error": error})
         return redirect(submission)
+    upload = request.FILES.get("signed_pdf")
+    if upload is not None and (upload.size or 0) > signature_max_bytes():
+        # Refused before a byte of it is read.
+        messages.error(request, too_large_message())
+        return redirect(submission)
     try:
         record = services.submission_transition(
             actor=user,
@@ -50,12 +60,32 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             expected_stage=form.cleaned_data["expected_stage"],
             reason=form.cleaned_data["reason"],
             notes=form.notes(),
+            signed_pdf=upload.read() if upload is not None else None,
         )
     except services.TransitionError as exc:
         messages.error(request, str(exc))
         return redirect(submission)
     messages.success(request, PROCESS.taken(record.from_stage, record.action).done_message())
     return redirect(submission)
+
+
+@login_required
+def signing_copy(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The report to sign, for the one who may sign it off now: rendered, with its visible
+    signature field, and kept byte for byte (the signed upload must start with it)."""
+    user = _user(request)
+    submission = access.get_submission_for_user_or_404(user, pk)
+    if not any(
+        signoff.signature_required(t, submission.campaign)
+        for t in access.available_transitions(user, submission)
+    ):
+        raise Http404
+    prepared = report_prepare_for_signing(submission=submission, signer=user)
+    return private_file_response(
+        prepared.pdf,
+        filename=f"bao-cao-de-ky-{submission.unit.code}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @login_required

@@ -102,6 +102,16 @@ class AuditRecord(AppendOnly):
         SubmissionVersion, on_delete=models.PROTECT, related_name="audit_records"
     )
     snapshot_sha256 = models.CharField(_("SHA-256 of the snapshot"), max_length=64)
+    # The report the actor signed with their own certificate, at a step that needs it
+    # (workflow.signoff); its hash is the signed document's.
+    signed_document = models.OneToOneField(
+        "signatures.SignedDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="record",
+        verbose_name=_("signed report"),
+    )
 
     class Meta:
         ordering = ["at", "pk"]

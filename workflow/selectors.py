@@ -30,7 +30,9 @@ def timeline(submission: Submission) -> QuerySet[AuditRecord]:
     """The submission's records with what the timeline shows of each; not the versions'
     frozen content (a whole appendix and narrative each), of which it shows the number."""
     return (
-        submission.audit_records.select_related("actor", "version", "receipt__campaign")
+        submission.audit_records.select_related(
+            "actor", "version", "receipt__campaign", "signed_document"
+        )
         .defer("version__content")
         .prefetch_related(Prefetch("notes", queryset=ReviewNote.objects.order_by("pk")))
     )

@@ -16,11 +16,12 @@ from viewflow.workflow.status import STATUS
 from campaigns.models import AdministrativeUnit, Campaign, OutlinePoint
 from core import clock
 from core.enums import Action, Role, Stage
+from signatures.verification import SignatureRefused
 from submissions.models import Submission
 from submissions.readiness import readiness_of
 from submissions.services import submission_create
 
-from . import access, flows, snapshots
+from . import access, flows, signoff, snapshots
 from .deadlines import date_range, dues_of, out_of_range_message
 from .models import (
     AuditRecord,
@@ -157,18 +158,20 @@ def submission_transition(
     reason: str = "",
     notes: list[NoteInput] | None = None,
     at: datetime.datetime | None = None,
+    signed_pdf: bytes | None = None,
 ) -> AuditRecord:
     """The one way a submission moves: check, lock, freeze, complete the task, record, notify.
 
     ``expected_stage`` is the stage the actor saw: if someone moved the submission
-    meanwhile, the second click changes nothing and says so.
+    meanwhile, the second click changes nothing and says so. ``signed_pdf``: the actor's
+    signed report, for a step that needs their signature (workflow.signoff).
     """
     reason = reason.strip()
     at = at or clock.now()
     process_pk = SubmissionProcess.objects.values_list("pk", flat=True).get(submission=submission)
     try:
         return _transition_locked(
-            process_pk, actor, submission, action, expected_stage, reason, notes, at
+            process_pk, actor, submission, action, expected_stage, reason, notes, at, signed_pdf
         )
     except FlowLockFailed:
         raise TransitionError(
@@ -185,6 +188,7 @@ def _transition_locked(
     reason: str,
     notes: list[NoteInput] | None,
     at: datetime.datetime,
+    signed_pdf: bytes | None,
 ) -> AuditRecord:
     with flows.SubmissionFlow.lock(process_pk):
         locked = (
@@ -221,6 +225,18 @@ def _transition_locked(
             raise TransitionError(str(access.NOT_NOW))
 
         version = _freeze(locked, actor, at, editable=transition.source == Stage.DRAFTING)
+        signed = None
+        if signoff.signature_required(transition, locked.campaign):
+            try:
+                signed = signoff.signed_report_accept(
+                    actor=actor,
+                    submission=locked,
+                    transition=transition,
+                    version=version,
+                    signed_pdf=signed_pdf,
+                )
+            except (signoff.SignatureMissing, SignatureRefused) as exc:
+                raise TransitionError(str(exc)) from None
         if transition.submits:
             process.last_submitter = actor
             process.save(update_fields=["last_submitter"])
@@ -246,6 +262,7 @@ def _transition_locked(
             reason=reason,
             version=version,
             snapshot_sha256=version.sha256,
+            signed_document=signed,
         )
         for note in review_notes:
             note.record = record

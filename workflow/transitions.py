@@ -72,6 +72,9 @@ class Transition:
     submits: bool = False
     # Sends the report back to the drafter: its task is assigned to the last submitter.
     sends_back: bool = False
+    # Completes only with the actor's own digital signature on the report as prepared for
+    # them (workflow.signoff decides whether it is required; signatures verifies it).
+    needs_signature: bool = False
     # Takes back a report whose process is finished: a correction, not its next step, so
     # nobody is said to act next on a finished report.
     reopens: bool = False
@@ -155,9 +158,12 @@ class Process:
         )
 
 
-def _review(stage: Stage, role: Role, forward: Action) -> tuple[Transition, Transition]:
-    """A review step: ``forward`` to the next stage, or back to the drafter with a reason;
-    either by someone other than the person who submitted the version."""
+def _review(
+    stage: Stage, role: Role, forward: Action, *, signed: bool = False
+) -> tuple[Transition, Transition]:
+    """A review step: ``forward`` to the next stage (with ``signed``, under the actor's own
+    digital signature), or back to the drafter with a reason; either by someone other than
+    the person who submitted the version."""
     after = PROCESS_STAGES[PROCESS_STAGES.index(stage) + 1]
     return (
         Transition(
@@ -169,6 +175,7 @@ def _review(stage: Stage, role: Role, forward: Action) -> tuple[Transition, Tran
             email="approved",
             done=MOVED_ON,
             separate_from_submitter=True,
+            needs_signature=signed,
         ),
         Transition(
             Action.RETURN,
@@ -211,7 +218,7 @@ PROCESS = Process(
             submits=True,
         ),
         *_review(Stage.DEPARTMENT_REVIEW, Role.DEPARTMENT_REVIEWER, Action.APPROVE),
-        *_review(Stage.PROVINCIAL_SIGNOFF, Role.PROVINCIAL_SIGNATORY, Action.SIGN),
+        *_review(Stage.PROVINCIAL_SIGNOFF, Role.PROVINCIAL_SIGNATORY, Action.SIGN, signed=True),
         *_review(Stage.MINISTRY_CHECK, Role.MINISTRY_CHECKER, Action.ACCEPT),
         # Nobody acts next: the province learns its report is in the national one. The
         # coordinator who ran the consolidation saw it on the page, and would otherwise get

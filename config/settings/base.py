@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "core",
     "campaigns",
     "submissions",
+    "signatures",
     "workflow",
     "receipts",
     "notifications",
@@ -221,6 +222,21 @@ SIGNING_P12_PATH = env.path(
 SIGNING_P12_PASSWORD = env.str("SIGNING_P12_PASSWORD", default="dev-only")
 SIGNING_ORGANISATION = env.str("SIGNING_ORGANISATION", default="Bộ Tài chính")
 
+# People's own signatures (signatures app; README "Digital signatures"). Whether the provincial
+# sign-off needs the signatory's signed PDF: a setting until campaigns carry it (issue 14).
+SIGNOFF_REQUIRES_PERSONAL_SIGNATURE = env.bool("SIGNOFF_REQUIRES_PERSONAL_SIGNATURE", default=False)
+# The issuing body's (organisation's) signature after the person's: off, optional or required.
+SIGNOFF_ORGANISATION_SIGNATURE = env.str("SIGNOFF_ORGANISATION_SIGNATURE", default="optional")
+# Revocation: "soft" records "revocation not checked" when no CRL/OCSP answer can be had;
+# "require" refuses the signature then.
+SIGNATURE_REVOCATION_POLICY = env.str("SIGNATURE_REVOCATION_POLICY", default="soft")
+# A signed PDF is refused before it is parsed above this size.
+SIGNED_PDF_MAX_BYTES = env.int("SIGNED_PDF_MAX_BYTES", default=20 * 1024 * 1024)
+# How far a signer's clock may be ahead of ours.
+SIGNATURE_CLOCK_SKEW_SECONDS = env.int("SIGNATURE_CLOCK_SKEW_SECONDS", default=300)
+# Holders and coordinators are warned this many days before a registered certificate expires.
+CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=30)
+
 # Background jobs: Celery when a broker is configured; without one, tasks run inline
 # right after the transaction that asked for them commits.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -237,6 +253,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Receipts whose PDF did not get made (a broker down at commit, a render that failed).
     "documents-catch-up": {"task": "national.tasks.render_missing_documents", "schedule": 300.0},
+    "certificate-expiry": {
+        "task": "notifications.tasks.warn_certificate_expiry",
+        "schedule": 86400.0,
+    },
     # E-mails whose hand-off was lost or whose mail server failed (notifications.services).
     "emails-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
 }

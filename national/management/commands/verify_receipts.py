@@ -15,6 +15,8 @@ from national.models import VersionDocument
 from national.tasks import version_files_unreferenced
 from receipts.models import Receipt
 from receipts.services import check_chain, receipt_files_unreferenced
+from signatures.models import SignedDocument
+from signatures.verification import recheck
 from submissions.models import Submission
 
 
@@ -41,6 +43,14 @@ class Command(BaseCommand):
                 raise CommandError(f"{submission}: receipt {number}: {result.problem}")
             checked += 1
         self.stdout.write(f"{checked} receipt chain(s) intact")
+        signed = 0
+        for document in SignedDocument.objects.select_related("prepared").order_by("pk"):
+            again = recheck(document)
+            if not again.ok:
+                raise CommandError(f"signed report {document}: {again.problem}")
+            signed += 1
+        if signed:
+            self.stdout.write(f"{signed} signed report(s) verify again")
         if options["files"]:
             self.stdout.write(f"{self._check_files()} receipt PDF(s) present and unchanged")
             orphans = receipt_files_unreferenced()
