@@ -747,8 +747,8 @@ def parse(raw: bytes) -> tuple[dict[str, Any] | None, list[DefinitionError]]:
         return None, [
             DefinitionError(
                 ROOT,
-                _("The file is %(size)s; a definition may be %(limit)s at most.")
-                % {"size": filesizeformat(len(raw)), "limit": filesizeformat(MAX_BYTES)},
+                _("The file is larger than the %(limit)s a definition may be; it was not read.")
+                % {"limit": filesizeformat(MAX_BYTES)},
             )
         ]
     try:
