@@ -10,6 +10,9 @@ keys, references between parts, the order of the process, dates that agree). Eve
 names its place in the file (``appendix.columns[3].children[1].measure.kind``) and says what
 is wrong in the user's language. ``parse`` reads an uploaded file, ``load`` writes a valid
 definition into a campaign's rows, ``copy_of`` starts a new definition from an earlier one.
+
+The unit sets a definition names are those the database holds (units.json, loaded by
+campaigns.reference), named by the years of their validity: "2008-2025", "2025".
 """
 
 from __future__ import annotations
@@ -747,8 +750,8 @@ def parse(raw: bytes) -> tuple[dict[str, Any] | None, list[DefinitionError]]:
         return None, [
             DefinitionError(
                 ROOT,
-                _("The file is %(size)s; a definition may be %(limit)s at most.")
-                % {"size": filesizeformat(len(raw)), "limit": filesizeformat(MAX_BYTES)},
+                _("The file is larger than the %(limit)s a definition may be; it was not read.")
+                % {"limit": filesizeformat(MAX_BYTES)},
             )
         ]
     try:

@@ -94,8 +94,8 @@ def _check_package(raw: bytes) -> None:
     if len(raw) > MAX_BYTES:
         raise _refuse(
             ROOT,
-            _("The file is %(size)s; a table may be %(limit)s at most.")
-            % {"size": filesizeformat(len(raw)), "limit": filesizeformat(MAX_BYTES)},
+            _("The file is larger than the %(limit)s a table may be; it was not opened.")
+            % {"limit": filesizeformat(MAX_BYTES)},
         )
     not_xlsx = _refuse(ROOT, _("This file is not an Excel workbook (.xlsx)."))
     try:

@@ -61,7 +61,7 @@ def snapshot(campaign: Campaign) -> dict[str, Any]:
                 c.origin,
                 c.field,
                 c.reason_field,
-                c.footnote.marker if c.footnote_id else None,
+                c.footnote.marker if c.footnote is not None else None,
             ]
             for c in sorted(columns.values(), key=lambda c: c.order)
         ],

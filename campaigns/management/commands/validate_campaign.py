@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns.definition import MAX_BYTES, parse
 
@@ -45,8 +46,10 @@ class Command(BaseCommand):
         if errors:
             for error in errors:
                 self.stdout.write(f"{error.path}: {error.message}")
+            count = len(errors)
             raise CommandError(
-                _("%(file)s: %(count)s errors.") % {"file": path, "count": len(errors)},
+                ngettext("%(file)s: %(count)s error.", "%(file)s: %(count)s errors.", count)
+                % {"file": path, "count": count},
                 returncode=1,
             )
         assert data is not None
