@@ -32,6 +32,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, ValidationError
 
+from .measures import SLOTS, assign_slots, stored_measures
 from .models import (
     AdministrativeUnit,
     Campaign,
@@ -393,6 +394,7 @@ class _Checker:
                 self.add([*extra, "row"], _("The appendix has one row number column only."))
             if not any("measure" in leaf for leaf in leaves):
                 self.add([*base, "columns"], _("No column of the appendix takes entries."))
+            self.slots(columns, [*base, "columns"])
         # The measures are all known now: check what refers to them.
         for c, column in _items(columns):
             self.references([*base, "columns", c], column)
@@ -456,6 +458,24 @@ class _Checker:
         if isinstance(total.get("key"), str):
             self.declare(total["key"], "sum", [*path, "sum"], "appendix")
             self.sums[total["key"]] = path
+
+    def slots(self, columns: list[Any], base: list[PathPart]) -> None:
+        """A line holds so many measures of each kind (campaigns.measures.SLOTS): the first
+        measure of a kind beyond them is named."""
+        counts = dict.fromkeys(SLOTS, 0)
+        for path, spec in stored_measures(columns):
+            kind = spec["kind"]
+            counts[kind] += 1
+            if counts[kind] == SLOTS[kind] + 1:
+                needed = sum(1 for _p, s in stored_measures(columns) if s["kind"] == kind)
+                self.add(
+                    [*base, *path],
+                    _(
+                        "An appendix line holds at most %(limit)s measures of kind "
+                        "“%(kind)s”; this definition has %(count)s."
+                    )
+                    % {"limit": SLOTS[kind], "kind": kind, "count": needed},
+                )
 
     def declare(self, key: str, kind: str, path: list[PathPart], scope: str) -> None:
         if key in self.measures:
@@ -824,6 +844,7 @@ def _load_columns(
     items: list[dict[str, Any]],
     footnotes: dict[str, Footnote],
     reasons: dict[str, str],
+    slots: dict[str, str],
     parent: TemplateColumn | None,
     counter: list[int],
     keys: set[str],
@@ -832,6 +853,7 @@ def _load_columns(
         keys.add(item["key"])
         counter[0] += 1
         field = _field(item)
+        reason = reasons.get(field, "") if "measure" in item else ""
         column, _created = TemplateColumn.objects.update_or_create(
             campaign=campaign,
             key=item["key"],
@@ -843,12 +865,14 @@ def _load_columns(
                 "kind": _kind(item),
                 "origin": item.get("origin", TemplateColumn.Origin.LETTER),
                 "field": field,
-                "reason_field": reasons.get(field, "") if "measure" in item else "",
+                "reason_field": reason,
+                "slot": slots.get(field, "") if "measure" in item else "",
+                "reason_slot": slots.get(reason, ""),
                 "footnote": footnotes.get(item.get("footnote", "")),
             },
         )
         children = item.get("children", [])
-        _load_columns(campaign, children, footnotes, reasons, column, counter, keys)
+        _load_columns(campaign, children, footnotes, reasons, slots, column, counter, keys)
 
 
 @transaction.atomic
@@ -991,7 +1015,9 @@ def load(data: dict[str, Any], *, shipped: bool = False) -> Campaign:
     # Every node is found by its key and put where the definition says, so a corrected header
     # tree replaces the one a database already holds; a node the definition no longer has goes.
     keys: set[str] = set()
-    _load_columns(campaign, appendix["columns"], footnotes, reasons, None, [0], keys)
+    # Each measure's slot on an appendix line (submissions.LineItem), by kind in header order.
+    slots = assign_slots(appendix["columns"])
+    _load_columns(campaign, appendix["columns"], footnotes, reasons, slots, None, [0], keys)
     campaign.columns.exclude(key__in=keys).delete()
     if prune:
         campaign.rows.exclude(code__in=row_codes).delete()

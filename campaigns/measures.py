@@ -8,11 +8,63 @@ This is the one reading of a definition's appendix that the drafting rules use
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from .models import Campaign
+
+# How many values of each kind one appendix line holds: submissions.LineItem's typed slots
+# (amount_1 .. amount_16, ...). A campaign's measures are put in them by its definition;
+# more slots of a kind are one migration for every later campaign, not one per campaign.
+# Texts are 24, not fewer: the skeleton campaigns.excel_template reads from a letter's table
+# makes every leaf a text for the author to set, and 5137's own table has 24 leaves.
+SLOTS = {"amount": 16, "percent": 12, "integer": 8, "flag": 8, "text": 24, "choice": 4}
+
+PathPart = str | int
+
+
+def slot_name(kind: str, number: int) -> str:
+    return f"{kind}_{number}"
+
+
+def stored_measures(
+    columns: object, path: tuple[PathPart, ...] = ()
+) -> Iterator[tuple[tuple[PathPart, ...], dict[str, Any]]]:
+    """Every measure an appendix line stores (a leaf's measure, then its reason), in the
+    header's order, with its path below ``path``; what is malformed is skipped (the
+    definition's validation names it)."""
+    if not isinstance(columns, list):
+        return
+    for i, column in enumerate(columns):
+        if not isinstance(column, dict):
+            continue
+        for part in ("measure", "reason"):
+            spec = column.get(part)
+            if (
+                isinstance(spec, dict)
+                and spec.get("kind") in SLOTS
+                and isinstance(spec.get("key"), str)
+            ):
+                yield (*path, i, part), spec
+        yield from stored_measures(column.get("children"), (*path, i, "children"))
+
+
+def assign_slots(columns: object) -> dict[str, str]:
+    """Measure key -> slot: each kind's measures take that kind's slots in the header's order
+    (the first amount amount_1, ...), so the same definition always gets the same slots. A
+    measure beyond the slots of its kind gets none (the validation refuses such a definition)."""
+    used = dict.fromkeys(SLOTS, 0)
+    slots: dict[str, str] = {}
+    for _path, spec in stored_measures(columns):
+        kind, key = spec["kind"], spec["key"]
+        if key in slots:
+            continue
+        used[kind] += 1
+        if used[kind] <= SLOTS[kind]:
+            slots[key] = slot_name(kind, used[kind])
+    return slots
 
 
 @dataclass(frozen=True)
@@ -24,6 +76,10 @@ class Measure:
     when_measure: str = ""  # required when this measure ...
     when_above: Decimal = Decimal(0)  # ... is above this
     within: str = ""  # the key of the sum this measure is a part of, if any
+    low: Decimal | None = None  # bounds.min
+    high: Decimal | None = None  # bounds.max
+    max_length: int | None = None  # bounds.max_length (texts)
+    choices: tuple[tuple[str, str], ...] = ()  # bounds.choices: (code, label)
 
 
 @dataclass(frozen=True)
@@ -66,8 +122,13 @@ class Appendix:
         return measure.label
 
 
+def _bound(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
 def _measure(spec: dict[str, Any], label: str) -> Measure:
     when = spec.get("when") or {}
+    bounds = spec.get("bounds") or {}
     return Measure(
         key=spec["key"],
         kind=spec["kind"],
@@ -75,6 +136,10 @@ def _measure(spec: dict[str, Any], label: str) -> Measure:
         required=spec.get("required", "never"),
         when_measure=when.get("measure", ""),
         when_above=Decimal(str(when.get("above", 0))),
+        low=_bound(bounds.get("min")),
+        high=_bound(bounds.get("max")),
+        max_length=bounds.get("max_length"),
+        choices=tuple((c["code"], c["label"]) for c in bounds.get("choices", [])),
     )
 
 
@@ -101,17 +166,7 @@ def appendix_of(campaign: Campaign) -> Appendix:
     _walk(spec.get("columns", []), found)
     totals = {t.key: t for t in found["totals"]}
     parts = {part: total.key for total in totals.values() for part in total.of}
-    measures = {}
-    for m in found["measures"]:
-        measures[m.key] = Measure(
-            key=m.key,
-            kind=m.kind,
-            label=m.label,
-            required=m.required,
-            when_measure=m.when_measure,
-            when_above=m.when_above,
-            within=parts.get(m.key, ""),
-        )
+    measures = {m.key: replace(m, within=parts.get(m.key, "")) for m in found["measures"]}
     rules = spec.get("rules", [])
     appendix = Appendix(
         measures=measures,

@@ -323,7 +323,8 @@ class TemplateColumn(models.Model):
 
     ``origin`` tells the letter's own three header levels from the detail that
     footnote (*) asks for under "Kinh phí đã bố trí (*)". ``field`` names the
-    LineItem measure a leaf shows; a ``sum`` column adds up its leaves.
+    measure a leaf shows (its key in the definition) and ``slot`` the LineItem column that
+    stores it; a ``sum`` column adds up its leaves.
     """
 
     class Kind(models.TextChoices):
@@ -334,7 +335,9 @@ class TemplateColumn(models.Model):
         AMOUNT = "amount", _("Amount")
         SUM = "sum", _("Sum of the columns below")
         PERCENT = "percent", _("Percentage")
+        INTEGER = "integer", _("Whole number")
         FLAG = "flag", _("Yes / no")
+        CHOICE = "choice", _("Choice")
 
     class Origin(models.TextChoices):
         LETTER = "letter", _("The letter's header")
@@ -352,6 +355,10 @@ class TemplateColumn(models.Model):
     origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
     field = models.CharField(_("measure"), max_length=64, blank=True)
     reason_field = models.CharField(_("reason measure"), max_length=64, blank=True)
+    # Where an appendix line stores the measure and its reason (submissions.LineItem's typed
+    # slots, "amount_3"), set by campaigns.definition.load.
+    slot = models.CharField(_("slot"), max_length=16, blank=True)
+    reason_slot = models.CharField(_("reason slot"), max_length=16, blank=True)
     footnote = models.ForeignKey(
         Footnote, on_delete=models.SET_NULL, null=True, blank=True, related_name="columns"
     )

@@ -25,6 +25,7 @@ from campaigns.definition import (
     schema,
     validate,
 )
+from campaigns.measures import assign_slots
 from campaigns.models import Campaign, TemplateColumn
 from campaigns.reference import CAMPAIGN_FILES
 from submissions.models import LineItem, Submission
@@ -456,3 +457,80 @@ def test_the_column_kinds_a_definition_gives(campaign: Campaign) -> None:
 def test_the_schema_file_is_where_the_readme_says(db: None) -> None:
     assert Path(SCHEMA_FILE).name in README.read_text(encoding="utf-8")
     assert copy.deepcopy(schema()) == json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+# Where the migration that made LineItem's columns generic (submissions 0008) renamed 5137's
+# measures: the definition's own assignment must put every measure where its data is.
+SLOTS_5137 = {
+    "demand": "amount_1",
+    "alloc_invest_ctmt": "amount_2",
+    "alloc_invest_self": "amount_3",
+    "alloc_invest_separate": "amount_4",
+    "alloc_recurrent_ctmt": "amount_5",
+    "alloc_recurrent_self": "amount_6",
+    "alloc_recurrent_separate": "amount_7",
+    "spent": "amount_8",
+    "not_completed_pct": "percent_1",
+    "vs_demand_pct": "percent_2",
+    "vs_resolution17_pct": "percent_3",
+    "use_as_designed_pct": "percent_4",
+    "use_not_as_designed_pct": "percent_5",
+    "unused_pct": "percent_6",
+    "accepted_internal": "flag_1",
+    "accepted_by_authority": "flag_2",
+    "basis": "text_1",
+    "completed_products": "text_2",
+    "not_completed_reason": "text_3",
+    "infrastructure_status": "text_4",
+    "use_not_as_designed_reason": "text_5",
+    "unused_reason": "text_6",
+    "difficulties": "text_7",
+}
+
+
+def test_5137_measures_take_the_slots_its_lines_were_renamed_into(campaign: Campaign) -> None:
+    assert assign_slots(definition_5137()["appendix"]["columns"]) == SLOTS_5137
+    stored = {c.field: c.slot for c in campaign.columns.exclude(slot="")}
+    stored |= {c.reason_field: c.reason_slot for c in campaign.columns.exclude(reason_slot="")}
+    assert stored == SLOTS_5137
+    assert campaign.columns.get(key="alloc-total").slot == ""  # a sum is computed, not stored
+
+
+def test_slots_go_by_kind_in_header_order_whatever_the_keys(campaign: Campaign) -> None:
+    data = readme_example()
+    assert assign_slots(data["appendix"]["columns"]) == {
+        "spent": "amount_1",
+        "done_pct": "percent_1",
+        "note": "text_1",
+    }
+
+
+def test_a_definition_needing_more_slots_of_a_kind_than_a_line_has_is_refused(
+    campaign: Campaign,
+) -> None:
+    data = definition_5137()
+    spent = _column(data, 4)
+    extra = [
+        {
+            "key": f"extra-{n}",
+            "label": f"Thêm {n}",
+            "measure": {
+                "key": f"extra_{n}",
+                "kind": "amount",
+                "required": "never",
+                "aggregate": {"method": "sum"},
+            },
+        }
+        for n in range(1, 10)
+    ]  # 8 amounts in 5137 and 9 more: 17, one over the 16 slots
+    data["appendix"]["columns"][4:5] = [spent, *extra]
+    errors = validate(data)
+    assert pairs(errors) == [
+        (
+            "appendix.columns[13].measure",
+            "Một dòng của phụ lục chứa được tối đa 16 chỉ tiêu loại “amount”; "
+            "định nghĩa này có 17.",
+        )
+    ]
+    data["appendix"]["columns"][13:14] = []
+    assert validate(data) == []
