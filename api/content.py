@@ -19,11 +19,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from campaigns.measures import appendix_of
 from campaigns.models import TemplateColumn
 from submissions import selectors
+from submissions import values as line_values
 from submissions.forms import LineItemForm, NarrativeForm
 from submissions.models import LineItem, Submission
 
@@ -31,13 +34,18 @@ from .problems import Problem
 
 REASON_SUFFIX = "-reason"
 LABEL = "label"  # the name of a province's own sub-item, writable like a cell
-NUMERIC = {TemplateColumn.Kind.AMOUNT, TemplateColumn.Kind.PERCENT, TemplateColumn.Kind.SUM}
+NUMERIC = {
+    TemplateColumn.Kind.AMOUNT,
+    TemplateColumn.Kind.PERCENT,
+    TemplateColumn.Kind.INTEGER,
+    TemplateColumn.Kind.SUM,
+}
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # the API's (and the template's) name of the column
-    field: str  # the LineItem measure it holds
+    field: str  # the key of the measure it holds
     kind: str
     label: str
     computed: bool  # a sum: read, never written
@@ -92,7 +100,7 @@ def appendix_data(submission: Submission, *, editable: bool) -> dict[str, Any]:
             assert row.template_row is not None
             key, code, group = row.template_row.code, row.template_row.code, None
         if line is not None:
-            cells = {c.key: _out(c.kind, getattr(line, c.field)) for c in cols}
+            cells = {c.key: _out(c.kind, row.values.get(c.field)) for c in cols}
         else:
             cells = {
                 c.key: _out(c.kind, row.totals[c.field]) for c in cols if c.field in row.totals
@@ -156,16 +164,14 @@ def _value(column: Column, value: Any) -> Any:
     return value
 
 
-def _saved(form: LineItemForm, line: LineItem) -> dict[str, Any]:
+def _saved(form: LineItemForm) -> dict[str, Any]:
     """What is saved in every field of the line's form, as input to the form."""
     data: dict[str, Any] = {}
-    for name in form.fields:
-        value = getattr(line, name)
-        data[name] = "" if value is None and name not in _FLAG_FIELDS else value
+    for name, field in form.fields.items():
+        value = form.initial.get(name)
+        flag = isinstance(field, forms.NullBooleanField)
+        data[name] = "" if value is None and not flag else value
     return data
-
-
-_FLAG_FIELDS = {"accepted_internal", "accepted_by_authority"}
 
 
 def appendix_values(submission: Submission, rows: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
@@ -174,6 +180,8 @@ def appendix_values(submission: Submission, rows: Mapping[str, Any]) -> dict[int
     lines = {row_key(line): line for line in selectors.appendix_lines(submission)}
     by_key = {c.key: c for c in columns(submission)}
     computed_rows = {r.code for r in submission.campaign.rows.all()} | {"total"}
+    appendix = appendix_of(submission.campaign)
+    measures = line_values.for_campaign(submission.campaign)
     errors: list[dict[str, Any]] = []
     values: dict[int, dict[str, Any]] = {}
     for key, cells in rows.items():
@@ -189,8 +197,8 @@ def appendix_values(submission: Submission, rows: Mapping[str, Any]) -> dict[int
         if not isinstance(cells, dict):
             errors.append(_error(key, None, _("Give the row's cells as an object.")))
             continue
-        form = LineItemForm(instance=line)
-        data = _saved(form, line)
+        form = LineItemForm(instance=line, appendix=appendix, measures=measures)
+        data = _saved(form)
         field_to_key: dict[str, str] = {}
         for column_key, value in cells.items():
             if column_key == LABEL and line.is_custom:
@@ -217,7 +225,7 @@ def appendix_values(submission: Submission, rows: Mapping[str, Any]) -> dict[int
                 errors.append(_error(key, column_key, exc))
                 continue
             field_to_key[column.field] = column_key
-        bound = LineItemForm(data, instance=line)
+        bound = LineItemForm(data, instance=line, appendix=appendix, measures=measures)
         if not bound.is_valid():
             names = {c.field: c.key for c in by_key.values()} | {LABEL: LABEL}
             for name, messages in bound.errors.items():

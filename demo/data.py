@@ -26,6 +26,7 @@ from campaigns.reference import load_reference_data
 from core import clock
 from core.enums import Action, Role
 from submissions import services as drafting
+from submissions import values as line_values
 from submissions.models import Submission
 from workflow.services import (
     NoteInput,
@@ -283,15 +284,6 @@ HANOI_NARRATIVE = {
 }
 
 
-_TEXT = {
-    "basis",
-    "completed_products",
-    "not_completed_reason",
-    "infrastructure_status",
-    "use_not_as_designed_reason",
-    "unused_reason",
-    "difficulties",
-}
 # Each province's appendix is Hà Nội's, scaled: realistic sizes, all of them consistent.
 SCALE = {
     "01": Decimal(1),
@@ -301,25 +293,18 @@ SCALE = {
     "79": Decimal("1.18"),
     "92": Decimal("0.23"),
 }
-AMOUNT_NAMES = {
-    "demand",
-    "alloc_invest_ctmt",
-    "alloc_invest_self",
-    "alloc_invest_separate",
-    "alloc_recurrent_ctmt",
-    "alloc_recurrent_self",
-    "alloc_recurrent_separate",
-    "spent",
-}
 
 
-def _value(name: str, raw: object, scale: Decimal, unit: str) -> object:
-    if name in _TEXT and isinstance(raw, str):
+def _value(
+    name: str, raw: object, scale: Decimal, unit: str, measures: line_values.LineMeasures
+) -> object:
+    kind = measures.kinds[name]
+    if kind == "text" and isinstance(raw, str):
         return raw.format(unit=unit)  # a text may name the province it describes
     if not isinstance(raw, str):
         return raw
     value = Decimal(raw)
-    if name in AMOUNT_NAMES:
+    if kind == "amount":
         value = (value * scale).quantize(Decimal("0.001"))
     return value
 
@@ -331,8 +316,11 @@ def _fill(submission: Submission, drafter: User, *, complete: bool = True) -> No
         (line.row.code if line.row else ""): line for line in submission.lines.select_related("row")
     }
     rows = HANOI_LINES if complete else {"1.1": HANOI_LINES["1.1"], "2.1": HANOI_LINES["2.1"]}
+    measures = line_values.for_campaign(submission.campaign)
     values = {
-        lines[code].pk: {k: _value(k, v, scale, submission.unit.name) for k, v in fields.items()}
+        lines[code].pk: {
+            k: _value(k, v, scale, submission.unit.name, measures) for k, v in fields.items()
+        }
         for code, fields in rows.items()
     }
     submission = drafting.appendix_save(

@@ -23,6 +23,7 @@ from core import spreadsheet
 from core.downloads import private_file_response
 from receipts.pdf import render_report
 from submissions import selectors, services, xlsx, xlsx_import
+from submissions import values as line_values
 from submissions.attachments import inspect_upload
 from submissions.forms import (
     AddSubItemForm,
@@ -97,10 +98,15 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _line_forms(lines: list[Any], data: Any = None) -> dict[int, LineItemForm]:
-    appendix = appendix_of(lines[0].submission.campaign) if lines else None
+def _line_forms(
+    submission: Submission, lines: list[Any], data: Any = None
+) -> dict[int, LineItemForm]:
+    appendix = appendix_of(submission.campaign)
+    measures = line_values.for_campaign(submission.campaign)
     return {
-        line.pk: LineItemForm(data, instance=line, prefix=f"l{line.pk}", appendix=appendix)
+        line.pk: LineItemForm(
+            data, instance=line, prefix=f"l{line.pk}", appendix=appendix, measures=measures
+        )
         for line in lines
     }
 
@@ -111,7 +117,7 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user_or_404(request.user, pk)
     editable = access.can_edit_submission(request.user, submission)
     lines = selectors.appendix_lines(submission)
-    forms = _line_forms(lines)
+    forms = _line_forms(submission, lines)
     add_errors: dict[int, str] = {}
     if request.method == "POST":
         if not editable:
@@ -119,7 +125,7 @@ def appendix_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("This submission can no longer be edited at its current stage.")
             )
             return redirect(submission)
-        forms = _line_forms(lines, request.POST)
+        forms = _line_forms(submission, lines, request.POST)
         action = request.POST.get("action", "save")
         add_to_group, new_label, remove_line_id = None, "", None
         if action.startswith("add:"):
@@ -274,7 +280,9 @@ def appendix_upload(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("submissions:appendix", pk=submission.pk)
     messages.error(request, _("Nothing was imported from the Excel file: see the list below."))
     lines = selectors.appendix_lines(submission)
-    return _appendix_page(request, submission, lines, _line_forms(lines), import_errors=errors)
+    return _appendix_page(
+        request, submission, lines, _line_forms(submission, lines), import_errors=errors
+    )
 
 
 def _narrative_initial(submission: Submission) -> dict[str, Any]:
@@ -318,7 +326,7 @@ def appendix_preview(
     """The appendix page as the unit's drafter gets it, for a campaign's author to look at
     before it opens (``links``: the preview's own pages); nothing on it can be saved."""
     lines = selectors.appendix_lines(submission)
-    return _appendix_page(request, submission, lines, _line_forms(lines), preview=links)
+    return _appendix_page(request, submission, lines, _line_forms(submission, lines), preview=links)
 
 
 def narrative_preview(

@@ -33,9 +33,28 @@ from django.db.models.functions import Coalesce, NullIf, Round
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from submissions.models import ALLOCATION_FIELDS, AMOUNT_FIELDS, PERCENT_FIELDS, USE_FIELDS
-
 from .models import NationalVersion, VersionFigures, VersionLine
+
+# The measures of 5137 the national report puts together, by their keys in its definition
+# (the columns of the frozen VersionLine): the report is 5137's until it reads the definition.
+ALLOCATION_FIELDS = (
+    "alloc_invest_ctmt",
+    "alloc_invest_self",
+    "alloc_invest_separate",
+    "alloc_recurrent_ctmt",
+    "alloc_recurrent_self",
+    "alloc_recurrent_separate",
+)
+AMOUNT_FIELDS = ("demand", *ALLOCATION_FIELDS, "spent")
+PERCENT_FIELDS = (
+    "not_completed_pct",
+    "vs_demand_pct",
+    "vs_resolution17_pct",
+    "use_as_designed_pct",
+    "use_not_as_designed_pct",
+    "unused_pct",
+)
+USE_FIELDS = ("use_as_designed_pct", "use_not_as_designed_pct", "unused_pct")
 
 INVEST = ALLOCATION_FIELDS[:3]
 RECURRENT = ALLOCATION_FIELDS[3:]

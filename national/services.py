@@ -31,6 +31,7 @@ from campaigns.models import Campaign
 from core import clock
 from core.enums import Action, Stage
 from receipts.tasks import schedule_render
+from submissions import values as line_values
 from submissions.models import LineItem, Submission
 from workflow import deadlines
 from workflow.models import SubmissionProcess
@@ -115,6 +116,13 @@ def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVers
         created_by=actor,
     )
     _write_provinces(version, selectors.frozen_in(previous))
+    # The frozen copy keeps 5137's measures by key (VersionLine's columns); the lines hold
+    # them in the slots the campaign's definition gave them.
+    measures = line_values.for_campaign(campaign)
+    stored = [
+        measures.slot(key) if key in measures.slots else Value(measures.blank(key))
+        for key in LINE_MEASURES
+    ]
     _copy(
         VersionLine,
         ["version", "province", "group", "row", "label", *LINE_MEASURES],
@@ -127,7 +135,7 @@ def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVers
             "group_id",
             "row_id",
             "label",
-            *LINE_MEASURES,
+            *stored,
         ),
     )
     figures_freeze(version)

@@ -18,6 +18,7 @@ from receipts.signoff import report_prepare_for_signing
 from signatures.verification import max_bytes as signature_max_bytes
 from signatures.verification import too_large_message
 from submissions import selectors as content
+from submissions import values as line_values
 from workflow import access, selectors, services, signoff
 from workflow.models import SubmissionVersion
 from workflow.snapshots import build
@@ -96,7 +97,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     latest = submission.versions.order_by("-number").first()
     current = latest.content if latest else build(submission)
     seen: SubmissionVersion | None = selectors.version_seen_by(user, submission)
-    changes = selectors.diff(seen.content if seen else None, current)
+    changes = selectors.diff(
+        seen.content if seen else None, current, line_values.for_campaign(submission.campaign)
+    )
     labels = content.measure_labels(submission.campaign)
     points = {p.code: p for s in content.outline(submission.campaign) for p in s.points.all()}
     return render(

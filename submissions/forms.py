@@ -6,14 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.measures import Appendix, above, appendix_of, labels_joined
+from campaigns.definition import NUMERIC
+from campaigns.measures import Appendix, Measure, above, appendix_of, labels_joined
 from campaigns.models import OutlineSection, ProblemKind
 
+from . import values as line_values
 from .inputs import (
-    MAX_LENGTH_MESSAGE,
+    INT_MAX,
     LocalDecimalField,
     NFCInputMixin,
     WholeNumberField,
@@ -21,11 +24,10 @@ from .inputs import (
 )
 from .models import (
     AMOUNT_DIGITS,
-    AMOUNT_FIELDS,
     AMOUNT_PLACES,
     ANSWER_MAX,
+    LINE_TEXT_MAX,
     NOTE_MAX,
-    PERCENT_FIELDS,
     REFUSAL_COUNT_MAX,
     LineItem,
 )
@@ -65,61 +67,85 @@ class PercentField(LocalDecimalField):
 
 
 SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
-TEXT_FIELDS = (
-    "basis",
-    "completed_products",
-    "not_completed_reason",
-    "infrastructure_status",
-    "use_not_as_designed_reason",
-    "unused_reason",
-    "difficulties",
+# A text cell the definition keeps this short is one line; longer ones a small box.
+SHORT_TEXT = 500
+CELL_LENGTH_MESSAGE = _(
+    "Keep this cell to %(limit_value)s characters (it has %(show_value)s); "
+    "the narrative takes the details."
 )
 
 
-class LineItemForm(NFCInputMixin, forms.ModelForm):
-    """The entries of one appendix line; the label too for the province's own sub-items."""
+def measure_field(measure: Measure, *, reason_of: str = "") -> forms.Field:
+    """The input of one measure of a line, from its kind and the definition's bounds."""
+    label = (
+        _("%(column)s: reason") % {"column": reason_of}
+        if reason_of
+        else (measure.label or measure.key)
+    )
+    kwargs: dict[str, Any] = {"label": label, "required": False}
+    if measure.kind == "amount":
+        field: forms.Field = AmountField(**kwargs)
+    elif measure.kind == "percent":
+        field = PercentField(**kwargs)
+    elif measure.kind == "integer":
+        field = WholeNumberField(max_value=INT_MAX, **kwargs)
+    elif measure.kind == "flag":
+        field = forms.NullBooleanField(**kwargs)
+    elif measure.kind == "choice":
+        field = forms.ChoiceField(choices=[("", "—"), *measure.choices], **kwargs)
+    else:
+        limit = min(measure.max_length or LINE_TEXT_MAX, LINE_TEXT_MAX)
+        field = text_field(
+            max_length=limit,
+            widget=forms.TextInput() if limit <= SHORT_TEXT else SMALL_TEXT,
+            **kwargs,
+        )
+        if limit < LINE_TEXT_MAX:
+            field.error_messages["max_length"] = CELL_LENGTH_MESSAGE
+    if measure.kind in NUMERIC:
+        # Narrower bounds a definition gives than the kind's own.
+        if measure.low is not None and measure.low > 0:
+            field.validators.append(MinValueValidator(measure.low))
+        if measure.high is not None and (measure.kind != "percent" or measure.high < 100):
+            field.validators.append(MaxValueValidator(measure.high))
+    return field
 
-    class Meta:
-        model = LineItem
-        fields = [
-            "label",
-            "basis",
-            *AMOUNT_FIELDS,
-            "completed_products",
-            "not_completed_pct",
-            "not_completed_reason",
-            "accepted_internal",
-            "accepted_by_authority",
-            "vs_demand_pct",
-            "vs_resolution17_pct",
-            "infrastructure_status",
-            "use_as_designed_pct",
-            "use_not_as_designed_pct",
-            "use_not_as_designed_reason",
-            "unused_pct",
-            "unused_reason",
-            "difficulties",
-        ]
-        field_classes = {name: AmountField for name in AMOUNT_FIELDS} | {
-            name: PercentField for name in PERCENT_FIELDS
-        }
-        widgets = {name: SMALL_TEXT for name in TEXT_FIELDS}
-        error_messages = {
-            name: {"max_length": MAX_LENGTH_MESSAGE} for name in (*TEXT_FIELDS, "label")
-        } | {
-            "infrastructure_status": {
-                "max_length": _(
-                    "Keep this cell to %(limit_value)s characters (it has %(show_value)s); "
-                    "the narrative takes the details."
-                )
-            }
-        }
 
-    def __init__(self, *args: Any, appendix: Appendix | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The campaign's rules across columns (its definition), read once by the caller for
-        # a whole table, or here from the line's campaign.
-        self.appendix = appendix or appendix_of(self.instance.submission.campaign)
+class LineItemForm(NFCInputMixin, forms.Form):
+    """The entries of one appendix line, one field per measure of the campaign named by its
+    key (the label too for the province's own sub-items); ``cleaned_data`` is by measure key,
+    for submissions.values to store in the line's slots."""
+
+    label = text_field(
+        label=_("sub-item"),
+        max_length=LineItem._meta.get_field("label").max_length or 0,
+        required=False,
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *args: Any,
+        instance: LineItem,
+        appendix: Appendix | None = None,
+        measures: line_values.LineMeasures | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.instance = instance
+        # The campaign's measures and rules (its definition), read once by the caller for a
+        # whole table, or here from the line's campaign.
+        campaign = instance.submission.campaign if appendix is None or measures is None else None
+        self.measures = measures or line_values.for_campaign(campaign)  # type: ignore[arg-type]
+        self.appendix = appendix or appendix_of(campaign)  # type: ignore[arg-type]
+        initial = self.measures.stored(instance) | {"label": instance.label}
+        super().__init__(data, *args, initial=initial, **kwargs)
+        reasons = {r.reason: r.measure for r in self.appendix.reasons}
+        for key in self.measures.slots:
+            measure = self.appendix.measures.get(key) or Measure(key, self.measures.kinds[key], key)
+            reason_of = reasons.get(key, "")
+            self.fields[key] = measure_field(
+                measure, reason_of=self.appendix.label(reason_of) if reason_of else ""
+            )
         if not self.instance.is_custom:
             del self.fields["label"]
         else:
@@ -129,6 +155,9 @@ class LineItemForm(NFCInputMixin, forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        for key in self.measures.of_kind(*line_values.TEXT_KINDS):
+            if data.get(key) is None and key in self.fields:
+                data[key] = ""
         for rule in self.appendix.reasons:
             if (
                 above(data.get(rule.measure), rule.threshold)

@@ -1,24 +1,25 @@
 """A province's report for a campaign: the submission and its content (appendix lines,
 narrative answers, attachments).
 
-What is code is the vocabulary of measures a line of the appendix can carry (the fields
-of ``LineItem``): a template column (campaigns.TemplateColumn) names the measure it shows.
-That keeps amounts and percentages in typed, constrained columns that SQL can sum, at the
-price that a campaign asking for a measure nobody asked for before needs a migration.
+A line of the appendix stores its figures in generic typed slots (amount_1 .., percent_1 ..,
+integer_, flag_, text_, choice_), and a campaign's definition maps each of its measures to
+one (campaigns.measures.assign_slots; submissions.values reads a line by measure key). That
+keeps figures in typed, constrained columns that SQL can sum, and a new campaign needs no
+migration; only a campaign needing more slots of a kind than there are would.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.measures import SLOTS, slot_name
 from campaigns.models import (
     AdministrativeUnit,
     Campaign,
@@ -32,10 +33,6 @@ from core.enums import Stage
 # Amounts are million VND to the thousand đồng; percentages have two decimals.
 AMOUNT_DIGITS, AMOUNT_PLACES = 15, 3
 PERCENT_DIGITS, PERCENT_PLACES = 5, 2
-# What the appendix cell on the state of infrastructure holds: a few sentences, which still
-# fit the narrow column of the landscape PDF (section 2.4 (i) of the narrative takes the
-# long form).
-INFRASTRUCTURE_STATUS_MAX_LENGTH = 500
 # The longest texts a province types. A cell of the appendix is a few sentences. An answer
 # to one outline point is an assessment, not a document: 8,000 characters are about three
 # printed pages, so the twelve points of letter 5137 stay within some 35 pages, and the
@@ -130,53 +127,52 @@ class Submission(models.Model):
         return reverse("submissions:detail", kwargs={"pk": self.pk})
 
 
-ALLOCATION_FIELDS = (
-    "alloc_invest_ctmt",
-    "alloc_invest_self",
-    "alloc_invest_separate",
-    "alloc_recurrent_ctmt",
-    "alloc_recurrent_self",
-    "alloc_recurrent_separate",
-)
-AMOUNT_FIELDS = ("demand", *ALLOCATION_FIELDS, "spent")
-PERCENT_FIELDS = (
-    "not_completed_pct",
-    "vs_demand_pct",
-    "vs_resolution17_pct",
-    "use_as_designed_pct",
-    "use_not_as_designed_pct",
-    "unused_pct",
-)
-USE_FIELDS = ("use_as_designed_pct", "use_not_as_designed_pct", "unused_pct")
-# A share given here needs the reason next to it.
-REASON_FOR = {
-    "not_completed_pct": "not_completed_reason",
-    "use_not_as_designed_pct": "use_not_as_designed_reason",
-    "unused_pct": "unused_reason",
+def _slot_field(kind: str, number: int) -> models.Field[Any, Any]:
+    name = format_lazy("{kind} {number}", kind=SLOT_NAMES[kind], number=number)
+    if kind == "amount":
+        return amount_field(name)
+    if kind == "percent":
+        return percent_field(name)
+    if kind == "integer":
+        return models.BigIntegerField(name, null=True, blank=True)
+    if kind == "flag":
+        return models.BooleanField(name, null=True, blank=True)
+    if kind == "choice":
+        return models.CharField(name, max_length=CHOICE_MAX, blank=True)
+    return models.TextField(name, max_length=LINE_TEXT_MAX, blank=True)
+
+
+SLOT_NAMES = {
+    "amount": _("amount"),
+    "percent": _("percentage"),
+    "integer": _("whole number"),
+    "flag": _("yes / no"),
+    "text": _("text"),
+    "choice": _("choice"),
+}
+CHOICE_MAX = 64
+# Every slot of a line, by kind: amount_1 .. amount_16, percent_1 .. percent_12, ...
+SLOT_FIELDS = {
+    kind: tuple(slot_name(kind, n) for n in range(1, count + 1)) for kind, count in SLOTS.items()
 }
 
 
-def _amount_constraints() -> list[models.BaseConstraint]:
-    constraints: list[models.BaseConstraint] = [
-        models.CheckConstraint(condition=Q(**{f"{f}__gte": 0}), name=f"line_{f}_non_negative")
-        for f in AMOUNT_FIELDS
+def _slot_constraints() -> list[models.BaseConstraint]:
+    """What the database enforces per kind, whatever campaign a slot serves: amounts and whole
+    numbers not negative, percentages 0..100. Rules across columns (5137's "use shares at most
+    100") are the definition's, checked by the form and the readiness."""
+    return [
+        *(
+            models.CheckConstraint(condition=Q(**{f"{f}__gte": 0}), name=f"line_{f}_non_negative")
+            for f in (*SLOT_FIELDS["amount"], *SLOT_FIELDS["integer"])
+        ),
+        *(
+            models.CheckConstraint(
+                condition=Q(**{f"{f}__gte": 0, f"{f}__lte": 100}), name=f"line_{f}_0_100"
+            )
+            for f in SLOT_FIELDS["percent"]
+        ),
     ]
-    constraints += [
-        models.CheckConstraint(
-            condition=Q(**{f"{f}__gte": 0, f"{f}__lte": 100}), name=f"line_{f}_0_100"
-        )
-        for f in PERCENT_FIELDS
-    ]
-    use_total = sum(
-        (Coalesce(F(f), Decimal(0)) for f in USE_FIELDS[1:]), Coalesce(F(USE_FIELDS[0]), Decimal(0))
-    )
-    constraints.append(
-        models.CheckConstraint(
-            condition=models.lookups.LessThanOrEqual(use_total, Decimal(100)),
-            name="line_use_shares_at_most_100",
-        )
-    )
-    return constraints
 
 
 class LineItem(models.Model):
@@ -196,43 +192,9 @@ class LineItem(models.Model):
     label = models.CharField(_("sub-item"), max_length=500, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
-    basis = models.TextField(_("basis for the task"), max_length=LINE_TEXT_MAX, blank=True)
-    demand = amount_field(_("demand"))
-    alloc_invest_ctmt = amount_field(_("allocated, investment, IT target programme"))
-    alloc_invest_self = amount_field(_("allocated, investment, self-balanced"))
-    alloc_invest_separate = amount_field(_("allocated, investment, separate budget"))
-    alloc_recurrent_ctmt = amount_field(_("allocated, recurrent, IT target programme"))
-    alloc_recurrent_self = amount_field(_("allocated, recurrent, self-balanced"))
-    alloc_recurrent_separate = amount_field(_("allocated, recurrent, separate budget"))
-    spent = amount_field(_("funds spent"))
-    completed_products = models.TextField(
-        _("products completed"), max_length=LINE_TEXT_MAX, blank=True
-    )
-    not_completed_pct = percent_field(_("not completed (%)"))
-    not_completed_reason = models.TextField(
-        _("not completed: reason"), max_length=LINE_TEXT_MAX, blank=True
-    )
-    accepted_internal = models.BooleanField(_("accepted internally"), null=True, blank=True)
-    accepted_by_authority = models.BooleanField(
-        _("accepted by the state management agency"), null=True, blank=True
-    )
-    vs_demand_pct = percent_field(_("achievement vs demand (%)"))
-    vs_resolution17_pct = percent_field(_("achievement vs Resolution 17 goals (%)"))
-    infrastructure_status = models.CharField(
-        _("state of the infrastructure against the goals and policies"),
-        max_length=INFRASTRUCTURE_STATUS_MAX_LENGTH,
-        blank=True,
-    )
-    use_as_designed_pct = percent_field(_("used as designed (%)"))
-    use_not_as_designed_pct = percent_field(_("used not as designed (%)"))
-    use_not_as_designed_reason = models.TextField(
-        _("not as designed: reason"), max_length=LINE_TEXT_MAX, blank=True
-    )
-    unused_pct = percent_field(_("not used (%)"))
-    unused_reason = models.TextField(_("not used: reason"), max_length=LINE_TEXT_MAX, blank=True)
-    difficulties = models.TextField(
-        _("difficulties / proposals"), max_length=LINE_TEXT_MAX, blank=True
-    )
+    # The measures: typed slots (amount_1 ..., text_24), added below; a campaign's columns
+    # (campaigns.TemplateColumn.slot) say which measure each slot holds, submissions.values
+    # reads and writes them by measure key.
 
     class Meta:
         ordering = ["group__order", "order", "pk"]
@@ -247,7 +209,7 @@ class LineItem(models.Model):
             models.CheckConstraint(
                 condition=Q(row__isnull=False) | ~Q(label=""), name="own_sub_item_has_label"
             ),
-            *_amount_constraints(),
+            *_slot_constraints(),
         ]
 
     def __str__(self) -> str:
@@ -261,12 +223,10 @@ class LineItem(models.Model):
     def display_label(self) -> str:
         return self.label if self.row is None else self.row.label
 
-    @property
-    def allocated(self) -> Decimal | None:
-        parts = [getattr(self, f) for f in ALLOCATION_FIELDS]
-        if all(p is None for p in parts):
-            return None
-        return sum((p for p in parts if p is not None), Decimal(0))
+
+for _kind, _names in SLOT_FIELDS.items():
+    for _number, _name in enumerate(_names, start=1):
+        LineItem.add_to_class(_name, _slot_field(_kind, _number))
 
 
 class NarrativeAnswer(models.Model):

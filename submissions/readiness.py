@@ -7,8 +7,10 @@ what is filled in but inconsistent. Each finding names the place to fix it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -16,6 +18,7 @@ from campaigns.measures import Appendix, Measure, above, appendix_of, labels_joi
 from campaigns.models import OutlineSection
 
 from . import selectors
+from . import values as line_values
 from .models import LineItem, NarrativeAnswer, Submission
 
 
@@ -52,25 +55,32 @@ def _label(line: LineItem) -> str:
     return line.display_label
 
 
-def _required(line: LineItem, measure: Measure) -> bool:
+def _required(measure: Measure, value: Callable[[str], Any]) -> bool:
     if measure.required == "always":
         return True
     if measure.required == "when":
-        return above(getattr(line, measure.when_measure), measure.when_above)
+        return above(value(measure.when_measure), measure.when_above)
     return False
 
 
-def line_findings(line: LineItem, appendix: Appendix) -> tuple[list[Finding], list[Finding]]:
+def line_findings(
+    line: LineItem, appendix: Appendix, measures: line_values.LineMeasures | None = None
+) -> tuple[list[Finding], list[Finding]]:
     """What one line lacks and what is inconsistent on it, by the campaign's definition: its
     required measures (always, or when another is above a threshold), a reason beside a
     share that needs one, and shares that may not add up beyond a limit."""
+    stored = measures or line_values.for_line(line)
+
+    def value(key: str) -> Any:
+        return stored.get(line, key)
+
     anchor = f"line-{line.pk}"
     missing: list[Finding] = []
     problems: list[Finding] = []
     absent = [
         m.key
         for m in appendix.measures.values()
-        if _required(line, m) and _blank(getattr(line, m.key))
+        if m.key in stored.slots and _required(m, value) and _blank(value(m.key))
     ]
     names = list(dict.fromkeys(appendix.label(n) for n in absent))
     if names:
@@ -83,9 +93,7 @@ def line_findings(line: LineItem, appendix: Appendix) -> tuple[list[Finding], li
             )
         )
     for rule in appendix.reasons:
-        if above(getattr(line, rule.measure), rule.threshold) and _blank(
-            getattr(line, rule.reason)
-        ):
+        if above(value(rule.measure), rule.threshold) and _blank(value(rule.reason)):
             problems.append(
                 Finding(
                     _("Row “%(row)s”: give the reason for “%(field)s”.")
@@ -95,7 +103,7 @@ def line_findings(line: LineItem, appendix: Appendix) -> tuple[list[Finding], li
                 )
             )
     for limit in appendix.at_most:
-        total = sum((getattr(line, n) or Decimal(0) for n in limit.measures), Decimal(0))
+        total = sum((value(n) or Decimal(0) for n in limit.measures), Decimal(0))
         if total > limit.limit:
             problems.append(
                 Finding(
@@ -123,8 +131,9 @@ def check_readiness(
 ) -> Readiness:
     result = Readiness()
     appendix = appendix_of(submission.campaign)
+    measures = line_values.for_campaign(submission.campaign)
     for line in lines:
-        missing, problems = line_findings(line, appendix)
+        missing, problems = line_findings(line, appendix, measures)
         result.missing += missing
         result.problems += problems
     for section in sections:

@@ -25,10 +25,8 @@ from campaigns.models import (
     TemplateRow,
 )
 
-from .models import AMOUNT_FIELDS, LineItem, NarrativeAnswer, Submission
-
-# The measures that add up across rows (amounts); percentages and text do not.
-TOTAL_FIELDS = (*AMOUNT_FIELDS, "allocated")
+from . import values as line_values
+from .models import LineItem, NarrativeAnswer, Submission
 
 
 @dataclass
@@ -93,11 +91,15 @@ class TableRow:
     line: LineItem | None = None
     totals: dict[str, Decimal | None] = field(default_factory=dict)
     computed: bool = True
+    values: dict[str, Any] = field(default_factory=dict)  # a line's measures by key
 
 
-def _add(totals: dict[str, Decimal | None], line: LineItem) -> None:
-    for name in TOTAL_FIELDS:
-        value = getattr(line, name)
+def _add(
+    totals: dict[str, Decimal | None], line: LineItem, measures: line_values.LineMeasures
+) -> None:
+    """Add a line's amounts and sums of amounts (what adds up across rows) to ``totals``."""
+    for name in measures.totals():
+        value = measures.get(line, name)
         if value is not None:
             totals[name] = (totals.get(name) or Decimal(0)) + value
 
@@ -117,6 +119,7 @@ def appendix_table(submission: Submission, lines: list[LineItem] | None = None) 
     if lines is None:
         lines = appendix_lines(submission)
     rows = template_rows(submission.campaign)
+    measures = line_values.for_campaign(submission.campaign)
     by_group: dict[int, list[LineItem]] = {}
     for line in lines:
         by_group.setdefault(line.group_id, []).append(line)
@@ -128,16 +131,25 @@ def appendix_table(submission: Submission, lines: list[LineItem] | None = None) 
         if own:  # a group without sub-items takes entries itself
             line = own[0]
             totals: dict[str, Decimal | None] = {}
-            _add(totals, line)
+            _add(totals, line, measures)
             table.append(
-                TableRow("group", group.stt, group.label, group, line, totals, computed=False)
+                TableRow(
+                    "group",
+                    group.stt,
+                    group.label,
+                    group,
+                    line,
+                    totals,
+                    computed=False,
+                    values=measures.values(line),
+                )
             )
-            _add(grand, line)
+            _add(grand, line, measures)
             continue
         totals = {}
         for line in group_lines:
-            _add(totals, line)
-            _add(grand, line)
+            _add(totals, line, measures)
+            _add(grand, line, measures)
         table.append(TableRow("group", group.stt, group.label, group, None, totals))
         for line in group_lines:
             table.append(
@@ -148,6 +160,7 @@ def appendix_table(submission: Submission, lines: list[LineItem] | None = None) 
                     line.row,
                     line,
                     computed=False,
+                    values=measures.values(line),
                 )
             )
     table.append(TableRow("total", "", "", None, None, grand))
@@ -162,17 +175,26 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def appendix_fingerprint(lines: Iterable[LineItem]) -> str:
+LINE_PLACE = ("id", "row_id", "group_id", "label", "order")
+
+
+def appendix_fingerprint(
+    lines: Iterable[LineItem], measures: line_values.LineMeasures | None = None
+) -> str:
     """A digest of the appendix's lines and entries, and nothing else of the submission.
 
     A downloaded workbook carries it: the upload is refused when the appendix
     changed since, and accepted when only the narrative or the attachments did
-    (they bump the revision too).
+    (they bump the revision too). A line's place, then its measures in the header's order
+    (for 5137 the very list of values its digest was made of before figures were in slots).
     """
-    names = [f.attname for f in LineItem._meta.concrete_fields if f.attname != "submission_id"]
+    lines = sorted(lines, key=lambda line: line.pk)
+    if measures is None:
+        measures = line_values.for_line(lines[0]) if lines else line_values.LineMeasures()
     content = [
-        [_canonical(getattr(line, name)) for name in names]
-        for line in sorted(lines, key=lambda line: line.pk)
+        [_canonical(getattr(line, name)) for name in LINE_PLACE]
+        + [_canonical(value) for value in measures.stored(line).values()]
+        for line in lines
     ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 

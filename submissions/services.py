@@ -24,6 +24,7 @@ from campaigns.models import AdministrativeUnit, Campaign, ProblemKind, Template
 from core import clock
 
 from . import selectors
+from . import values as line_values
 from .models import Attachment, LineItem, NarrativeAnswer, Submission
 
 CUSTOM_ORDER_START = 10_000  # own sub-items come after the template's, in creation order
@@ -112,10 +113,11 @@ def appendix_save(
         lines = {line.pk: line for line in locked.lines.all()}
         if set(values) - set(lines):
             raise StaleRevision(_("The appendix changed while you were editing; reload the page."))
+        measures = line_values.for_campaign(submission.campaign)
         for pk, fields in values.items():
             line = lines[pk]
             for name, value in fields.items():
-                setattr(line, name, value)
+                measures.set(line, name, value)
             line.full_clean(exclude=["submission", "row", "group"])
             line.save()
         if add_to_group is not None:
@@ -149,10 +151,16 @@ def appendix_import(
             lines
         ):
             raise StaleRevision(stale_import_message())
+        measures = line_values.for_campaign(submission.campaign)
         changed = {
             pk: fields
             for pk, fields in values.items()
-            if any(not _same(getattr(lines[pk], name), value) for name, value in fields.items())
+            if any(
+                not _same(
+                    lines[pk].label if name == "label" else measures.get(lines[pk], name), value
+                )
+                for name, value in fields.items()
+            )
         }
         if changed:
             appendix_save(actor=actor, submission=locked, revision=locked.revision, values=changed)

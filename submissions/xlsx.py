@@ -45,6 +45,7 @@ from core.spreadsheet import (
 )
 
 from . import selectors
+from . import values as line_values
 from .models import Submission
 from .selectors import ColumnTree, TableRow
 
@@ -74,7 +75,7 @@ class SheetColumn:
 
     index: int  # 1-based
     leaf: TemplateColumn
-    name: str  # the LineItem measure it holds ("" for STT and the label)
+    name: str  # the key of the measure it holds ("" for STT and the label)
     is_reason: bool = False
 
     @property
@@ -431,7 +432,7 @@ def sheet_rows(table: Sequence[TableRow]) -> list[SheetRow]:
     """A submission's appendix table as rows to write, each keyed for the round trip."""
     rows = []
     for row in table:
-        values = _line_values(row.line) if row.line is not None else {}
+        values = dict(row.values)
         if row.kind == "total":
             rows.append(SheetRow("total", "", "", computed=True, key="total"))
         elif row.kind == "group":
@@ -453,10 +454,6 @@ def sheet_rows(table: Sequence[TableRow]) -> list[SheetRow]:
                 )
             )
     return rows
-
-
-def _line_values(line: Any) -> dict[str, Any]:
-    return {f.attname: getattr(line, f.attname) for f in line._meta.concrete_fields}
 
 
 def _notes(campaign: Campaign) -> list[str]:
@@ -533,7 +530,7 @@ def submission_workbook(submission: Submission, *, editable: bool) -> bytes:
         "campaign": campaign.code,
         "unit": submission.unit.code,
         "revision": str(submission.revision),
-        "appendix": selectors.appendix_fingerprint(lines),
+        "appendix": selectors.appendix_fingerprint(lines, line_values.for_campaign(campaign)),
         "header_top": str(layout.header_top),
         "exported_at": now.isoformat(),
     }

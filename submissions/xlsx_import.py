@@ -33,10 +33,12 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
+from campaigns.measures import Appendix, appendix_of
 from campaigns.models import TemplateColumn
 from core import spreadsheet
 
 from . import selectors
+from . import values as line_values
 from .attachments import package_has_macros
 from .forms import LineItemForm
 from .models import LineItem, Submission
@@ -318,7 +320,8 @@ def _read_books(
         )
     lines = {line.pk: line for line in selectors.appendix_lines(submission)}
     fingerprint = meta.get("appendix", "")
-    if selectors.appendix_fingerprint(lines.values()) != fingerprint:
+    measures = line_values.for_campaign(submission.campaign)
+    if selectors.appendix_fingerprint(lines.values(), measures) != fingerprint:
         raise ImportRefused([stale_import_message()], code="stale")
     sheets = [ws for ws in values_book.worksheets if ws.title != META_SHEET]
     if not sheets:
@@ -337,7 +340,8 @@ def _read_books(
     header_errors = _check_header(grid, layout)
     if header_errors:
         raise ImportRefused(header_errors, code="layout")
-    return ImportedAppendix(fingerprint, _read_rows(grid, layout, lines))
+    forms = FormsFor(appendix_of(submission.campaign), measures)
+    return ImportedAppendix(fingerprint, _read_rows(grid, layout, lines, forms))
 
 
 def _normal(text: Any) -> str:
@@ -369,10 +373,19 @@ def _check_header(grid: Grid, layout: SheetLayout) -> list[str]:
     return []
 
 
+@dataclass(frozen=True)
+class FormsFor:
+    """What the appendix form of every line needs of the campaign, read once."""
+
+    appendix: Appendix
+    measures: line_values.LineMeasures
+
+
 def _read_rows(
     grid: Grid,
     layout: SheetLayout,
     lines: Mapping[int, LineItem],
+    forms: FormsFor,
 ) -> dict[int, dict[str, Any]]:
     sheet = grid.title
     errors: list[str] = []
@@ -447,7 +460,7 @@ def _read_rows(
         if line.is_custom and label_column is not None:
             data["label"] = _text(grid.value(number, label_column.index))
             cells["label"] = _coordinate(number, label_column.index)
-        form = LineItemForm(data, instance=line)
+        form = LineItemForm(data, instance=line, appendix=forms.appendix, measures=forms.measures)
         if form.is_valid():
             values[pk] = form.cleaned_data
             continue
@@ -503,7 +516,7 @@ def _form_input(kind: str, value: Any) -> Any:
         if word in NO or word == _("No").lower():
             return False
         raise ValueError(_("choose Yes or No, or leave the cell empty."))
-    if kind == TemplateColumn.Kind.AMOUNT:
+    if kind in (TemplateColumn.Kind.AMOUNT, TemplateColumn.Kind.INTEGER):
         if isinstance(value, int | float) and not isinstance(value, bool):
             return _decimal(value)
         return _text(value)  # the form says what is wrong with it

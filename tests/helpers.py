@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections
 
+from submissions import values
 from submissions.forms import LineItemForm
 from submissions.models import LineItem, Submission
 from submissions.selectors import TableRow
@@ -19,6 +21,17 @@ if TYPE_CHECKING:
 def line_by_code(submission: Submission, code: str) -> LineItem:
     """The line of a template row (by its code), or of a group that takes entries itself."""
     return submission.lines.select_related("row").get(row__code=code)
+
+
+def figures(line: LineItem) -> Any:
+    """A line's figures by measure key (``figures(line).spent``), whatever slot stores them."""
+    return SimpleNamespace(**values.for_line(line).values(line))
+
+
+def slots(submission: Submission, **by_key: Any) -> dict[str, Any]:
+    """Measures by key as the slots that store them, for a query's ``update()``."""
+    measures = values.for_campaign(submission.campaign)
+    return {measures.slot(key): value for key, value in by_key.items()}
 
 
 def appendix_post(

@@ -11,8 +11,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.text import capfirst
 from viewflow.workflow.status import STATUS
 
+from campaigns.models import Campaign
 from core.enums import Action, Role, Stage
-from submissions.models import LineItem, Submission
+from submissions import values as line_values
+from submissions.models import Submission
 
 from . import access
 from .deadlines import Reckoner, Standing, is_untouched, province_due, reached_ministry_at
@@ -22,7 +24,7 @@ from .models import (
     SubmissionProcess,
     SubmissionVersion,
 )
-from .snapshots import LINE_FIELDS, line_value
+from .snapshots import line_value
 from .transitions import TRANSITIONS, roles_at
 
 
@@ -187,19 +189,37 @@ def _typed_change(
     return Change(where, name, before, after, kind, str(label))
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list[Change]]:
-    """What changed between two frozen contents: appendix cells, narrative answers, facts."""
+def _measure_change(where: str, name: str, kind: str, before: Any, after: Any) -> Change:
+    """A change of one measure of a line (amounts are strings in the snapshot), typed back
+    so the page shows it as it shows the cell."""
+    if kind in ("amount", "percent", "integer"):
+        as_number = models.DecimalField().to_python
+        return Change(where, name, as_number(before), as_number(after), "number")
+    return Change(where, name, before, after, "flag" if kind == "flag" else "text")
+
+
+def diff(
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    measures: line_values.LineMeasures | None = None,
+) -> dict[str, list[Change]]:
+    """What changed between two frozen contents: appendix cells, narrative answers, facts.
+
+    ``measures``: the campaign's (read from the campaign the content names when not given)."""
+    if measures is None:
+        campaign = Campaign.objects.filter(number=after.get("campaign")).first()
+        measures = line_values.for_campaign(campaign) if campaign else line_values.LineMeasures()
     before = before or {"lines": [], "answers": {}, "facts": {}, "attachments": []}
     old_lines = {line["key"]: line for line in before["lines"]}
     new_lines = {line["key"]: line for line in after["lines"]}
     rows: list[Change] = []
     for key, line in new_lines.items():
         old = old_lines.get(key)
-        for name in LINE_FIELDS:
-            was = line_value(old, name) if old is not None else None
-            now = line_value(line, name)
+        for name, kind in measures.kinds.items():
+            was = line_value(old, name, measures) if old is not None else None
+            now = line_value(line, name, measures)
             if was != now:
-                rows.append(_typed_change(line["label"], LineItem, name, was, now))
+                rows.append(_measure_change(line["label"], name, kind, was, now))
     for key, line in old_lines.items():
         if key not in new_lines:
             rows.append(Change(line["label"], "removed", line["label"], None))

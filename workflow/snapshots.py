@@ -1,4 +1,7 @@
-"""A submission's content as one canonical JSON document, and its SHA-256."""
+"""A submission's content as one canonical JSON document, and its SHA-256.
+
+A line's figures are frozen by measure key (``spent``), as the campaign's definition names
+them, never by the slot that stores them."""
 
 from __future__ import annotations
 
@@ -7,26 +10,19 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from submissions import values
 from submissions.models import LineItem, Submission
 
 from .canonical import canonical
 
-LINE_FIELDS = [
-    f.name
-    for f in LineItem._meta.get_fields()
-    if f.concrete and f.name not in {"id", "submission", "row", "group", "label", "order"}
-]
 
-
-_DEFAULTS = {f.name: f.get_default() for f in LineItem._meta.concrete_fields}
-
-
-def line_value(line: dict[str, Any], name: str) -> Any:
-    """A measure of a frozen line. Content frozen before the measure existed holds the blank
-    the migration gave every line (not a change the province made)."""
+def line_value(line: dict[str, Any], name: str, measures: values.LineMeasures) -> Any:
+    """A measure of a frozen line (by its key, as the definition names it). Content frozen
+    before the measure existed holds the blank every line had then (not a change the
+    province made)."""
     if name in line:
         return line[name]
-    return _DEFAULTS[name]
+    return measures.blank(name)
 
 
 def _plain(value: Any) -> Any:
@@ -42,6 +38,7 @@ def line_key(line: LineItem) -> str:
 
 def build(submission: Submission) -> dict[str, Any]:
     lines = submission.lines.select_related("row", "group").order_by("group__order", "order", "pk")
+    measures = values.for_campaign(submission.campaign)
     answers = submission.answers.select_related("point").order_by(
         "point__section__order", "point__order"
     )
@@ -53,7 +50,9 @@ def build(submission: Submission) -> dict[str, Any]:
                 "key": line_key(line),
                 "group": line.group.code,
                 "label": line.display_label,
-                **{name: _plain(getattr(line, name)) for name in LINE_FIELDS},
+                # By measure key, whatever slot holds it: versions frozen before figures
+                # were in slots read the same.
+                **{name: _plain(value) for name, value in measures.stored(line).items()},
             }
             for line in lines
         ],

@@ -21,7 +21,7 @@ from core.enums import Role, Stage
 from submissions.models import Submission
 
 from ..cast import Cast, drive_to
-from ..helpers import line_by_code
+from ..helpers import figures, line_by_code
 from .conftest import problem
 
 ME = "/api/v1/submissions/"
@@ -120,12 +120,12 @@ def test_session_reads_and_writes_need_csrf(hanoi: Submission, cast: Cast) -> No
     refused = client.patch(url, body, format="json")
     assert refused.status_code == 403
     problem(refused)
-    assert line_by_code(hanoi, "1.1").demand is None
+    assert figures(line_by_code(hanoi, "1.1")).demand is None
     client.get(reverse("api:tokens"))  # the page sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     done = client.patch(url, body, format="json", HTTP_X_CSRFTOKEN=token)
     assert done.status_code == 200
-    assert line_by_code(hanoi, "1.1").demand == 3
+    assert figures(line_by_code(hanoi, "1.1")).demand == 3
 
 
 def test_anonymous_is_401_in_english_when_asked(db: None) -> None:

@@ -27,7 +27,7 @@ from submissions.models import Submission
 from submissions.selectors import appendix_fingerprint, appendix_lines, appendix_table
 
 from ..cast import Cast, drive_to, fill_complete
-from ..helpers import line_by_code
+from ..helpers import figures, line_by_code
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Where the letter's columns land: what a drafter sees in Excel, pinned on purpose.
@@ -301,20 +301,30 @@ def test_cells_edited_offline_are_saved(drafter_client: Any, filled: Submission)
     l12.refresh_from_db()
     l31.refresh_from_db()
     own.refresh_from_db()
-    assert (l12.demand, l12.spent, l12.vs_demand_pct, l12.accepted_internal) == (
+    assert (
+        figures(l12).demand,
+        figures(l12).spent,
+        figures(l12).vs_demand_pct,
+        figures(l12).accepted_internal,
+    ) == (
         Decimal("2500.75"),
         Decimal("1234.5"),
         Decimal("45.5"),
         False,
     )
-    assert (l31.unused_pct, l31.use_as_designed_pct, l31.unused_reason, l31.difficulties) == (
+    assert (
+        figures(l31).unused_pct,
+        figures(l31).use_as_designed_pct,
+        figures(l31).unused_reason,
+        figures(l31).difficulties,
+    ) == (
         Decimal("20"),
         Decimal("80"),
         "Hệ thống cũ chưa tích hợp",
         "Thiếu nhân lực vận hành",
     )
-    assert l31.infrastructure_status == "CSDL chưa chia sẻ với CSDL quốc gia"
-    assert (own.label, own.demand) == ("CSDL đất đai và nhà ở", Decimal("75"))
+    assert figures(l31).infrastructure_status == "CSDL chưa chia sẻ với CSDL quốc gia"
+    assert (own.label, figures(own).demand) == ("CSDL đất đai và nhà ở", Decimal("75"))
     filled.refresh_from_db()
     assert filled.revision == revision + 1
     # The page shows what the file said.
@@ -341,7 +351,7 @@ def test_a_narrative_save_after_the_download_does_not_block_the_upload(
     response = _upload(drafter_client, filled, _edit(content, {(line.display_label, "spent"): 7}))
     assert "1 dòng thay đổi" in _page(response)
     line.refresh_from_db()
-    assert line.spent == Decimal("7")
+    assert figures(line).spent == Decimal("7")
 
 
 def test_a_file_older_than_the_last_appendix_save_is_refused(
@@ -718,7 +728,7 @@ def test_a_file_that_understates_its_size_is_read_within_the_templates_range(
             package.writestr(name, data)
     response = _upload(drafter_client, filled, out.getvalue())
     assert "Đã nhập tệp Excel: 1 dòng thay đổi." in _page(response)
-    assert line_by_code(filled, "1.2").demand == Decimal(77)
+    assert figures(line_by_code(filled, "1.2")).demand == Decimal(77)
 
 
 def test_reading_that_outlasts_the_time_box_is_refused(
@@ -742,7 +752,7 @@ def test_cells_are_read_strictly_and_stored_composed(
     content = _edit(_download(drafter_client, filled), {(label, "difficulties"): decomposed})
     assert "Đã nhập tệp Excel: 1 dòng thay đổi." in _page(_upload(drafter_client, filled, content))
     l12.refresh_from_db()
-    assert l12.difficulties == "Hệ thống đất đai"
+    assert figures(l12).difficulties == "Hệ thống đất đai"
 
     before = _state(filled)
     content = _edit(_download(drafter_client, filled), {(label, "spent"): "12.34"})

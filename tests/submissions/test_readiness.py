@@ -13,7 +13,7 @@ from submissions.models import LineItem, Submission
 from submissions.readiness import Readiness, check_readiness
 
 from ..cast import fill_complete
-from ..helpers import COMPLETE_ROW, appendix_post
+from ..helpers import COMPLETE_ROW, appendix_post, slots
 
 
 def _check(submission: Submission) -> Readiness:
@@ -60,7 +60,7 @@ def test_inconsistent_content_from_elsewhere_is_flagged(hanoi: Submission, draft
     """Content that bypassed the form (a later Excel import, say) is still checked."""
     fill_complete(hanoi, drafter)
     LineItem.objects.filter(pk=hanoi.lines.get(row__code="2.2").pk).update(
-        use_as_designed_pct=Decimal(60), unused_pct=Decimal(40), unused_reason=""
+        **slots(hanoi, use_as_designed_pct=Decimal(60), unused_pct=Decimal(40), unused_reason="")
     )
     Submission.objects.filter(pk=hanoi.pk).update(treasury_refusal_amount=Decimal(5))
     hanoi.refresh_from_db()
@@ -76,7 +76,7 @@ def test_inconsistent_content_from_elsewhere_is_flagged(hanoi: Submission, draft
 def test_spending_needs_the_achievement_rates(hanoi: Submission, drafter: Any) -> None:
     fill_complete(hanoi, drafter)
     line = hanoi.lines.get(row__code="4.2")
-    LineItem.objects.filter(pk=line.pk).update(vs_resolution17_pct=None)
+    LineItem.objects.filter(pk=line.pk).update(**slots(hanoi, vs_resolution17_pct=None))
     result = _check(hanoi)
     assert [f.anchor for f in result.missing] == [f"line-{line.pk}"]
     assert (
@@ -91,9 +91,15 @@ def test_spending_needs_the_state_of_the_infrastructure(hanoi: Submission, draft
     fill_complete(hanoi, drafter)
     line = hanoi.lines.get(row__code="1.3")
     idle = hanoi.lines.get(row__code="2.2")
-    LineItem.objects.filter(pk=line.pk).update(infrastructure_status="   ")
+    LineItem.objects.filter(pk=line.pk).update(**slots(hanoi, infrastructure_status="   "))
     LineItem.objects.filter(pk=idle.pk).update(
-        infrastructure_status="", spent=Decimal(0), vs_demand_pct=None, vs_resolution17_pct=None
+        **slots(
+            hanoi,
+            infrastructure_status="",
+            spent=Decimal(0),
+            vs_demand_pct=None,
+            vs_resolution17_pct=None,
+        )
     )
     result = _check(hanoi)
     assert [f.message for f in result.missing] == [

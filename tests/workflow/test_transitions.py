@@ -23,7 +23,7 @@ from workflow.models import AuditRecord, SubmissionProcess
 from workflow.services import NoteInput, TransitionError, submission_transition
 
 from ..cast import Cast, fill_complete
-from ..helpers import submit_through_the_page
+from ..helpers import slots, submit_through_the_page
 
 
 def _open_tasks(submission: Submission) -> list[tuple[str, str | None]]:
@@ -111,7 +111,7 @@ def test_the_whole_path_with_returns_and_a_reopen(
     assert "Ghi rõ quyết định phê duyệt" in mail.outbox[0].body
     assert [n.target_label for n in record.notes.all()] == [line.display_label, point.display_code]
 
-    LineItem.objects.filter(pk=line.pk).update(basis="Quyết định 123/QĐ-UBND")
+    LineItem.objects.filter(pk=line.pk).update(**slots(hanoi, basis="Quyết định 123/QĐ-UBND"))
     walk.step(Role.DRAFTER, Action.SUBMIT)
     walk.expect(
         Stage.DEPARTMENT_REVIEW,
