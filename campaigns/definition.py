@@ -875,6 +875,27 @@ def _load_columns(
         _load_columns(campaign, children, footnotes, reasons, slots, column, counter, keys)
 
 
+def _keep_slots(campaign: Campaign, slots: dict[str, str]) -> None:
+    """A running campaign's lines hold its measures in their slots: a definition that would
+    move one (its measures of a kind reordered) would have them read from the wrong place."""
+    held = {c.field: c.slot for c in campaign.columns.exclude(slot="")}
+    held |= {c.reason_field: c.reason_slot for c in campaign.columns.exclude(reason_slot="")}
+    moved = [key for key, slot in held.items() if key in slots and slots[key] != slot]
+    if moved:
+        raise DefinitionRefused(
+            [
+                DefinitionError(
+                    "appendix.columns",
+                    _(
+                        "The campaign is running: its measures %(keys)s would move to other "
+                        "slots of its lines. Keep the order of the measures of each kind."
+                    )
+                    % {"keys": _quoted(moved)},
+                )
+            ]
+        )
+
+
 @transaction.atomic
 def load(data: dict[str, Any], *, shipped: bool = False) -> Campaign:
     """Write a definition into its campaign's rows; DefinitionRefused if it cannot be.
@@ -1017,6 +1038,8 @@ def load(data: dict[str, Any], *, shipped: bool = False) -> Campaign:
     keys: set[str] = set()
     # Each measure's slot on an appendix line (submissions.LineItem), by kind in header order.
     slots = assign_slots(appendix["columns"])
+    if not prune:
+        _keep_slots(campaign, slots)
     _load_columns(campaign, appendix["columns"], footnotes, reasons, slots, None, [0], keys)
     campaign.columns.exclude(key__in=keys).delete()
     if prune:

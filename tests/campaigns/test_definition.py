@@ -536,3 +536,22 @@ def test_a_definition_needing_more_slots_of_a_kind_than_a_line_has_is_refused(
     ]
     data["appendix"]["columns"][13:14] = []
     assert validate(data) == []
+
+
+def test_a_shipped_campaign_is_not_reloaded_with_its_measures_in_other_slots(
+    campaign: Campaign,
+) -> None:
+    """Its lines hold the figures where the first load put them: "demand" after "spent"
+    would read each from the other's slot."""
+    before = snapshot(campaign)
+    data = definition_5137()
+    columns = data["appendix"]["columns"]
+    resources = columns[3]
+    demand = resources["children"].pop(0)
+    columns.insert(5, demand)
+    with pytest.raises(DefinitionRefused) as refused:
+        load(data, shipped=True)
+    [error] = refused.value.errors
+    assert error.path == "appendix.columns"
+    assert "“demand”, " in error.message and "Hãy giữ nguyên thứ tự" in error.message
+    assert snapshot(campaign) == before
