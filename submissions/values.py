@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from campaigns.measures import appendix_of
-from campaigns.models import Campaign, TemplateColumn
+from campaigns.measures import appendix_of, assign_slots
+from campaigns.models import Campaign
 
 from .models import LineItem
 
@@ -67,19 +67,18 @@ class LineMeasures:
 
 
 def for_campaign(campaign: Campaign) -> LineMeasures:
-    """The campaign's measures and their slots (one query, kept on the campaign object)."""
+    """The campaign's measures and their slots, from its definition (no query; kept on the
+    campaign object). ``load`` wrote the same assignment on the columns
+    (TemplateColumn.slot) and refuses to move a running campaign's measures."""
     cached: LineMeasures | None = getattr(campaign, "_line_measures", None)
     if cached is not None:
         return cached
-    slots: dict[str, str] = {}
-    kinds: dict[str, str] = {}
-    for column in campaign.columns.order_by("order"):
-        if column.slot and column.kind != TemplateColumn.Kind.SUM:
-            slots[column.field], kinds[column.field] = column.slot, column.kind
-        if column.reason_slot:
-            slots[column.reason_field], kinds[column.reason_field] = column.reason_slot, "text"
-    sums = {total.key: total.of for total in appendix_of(campaign).totals.values()}
-    measures = LineMeasures(slots, kinds, {k: v for k, v in sums.items() if set(v) <= set(slots)})
+    appendix = appendix_of(campaign)
+    spec = (campaign.definition or {}).get("appendix") or {}
+    slots = assign_slots(spec.get("columns"))
+    kinds = {key: appendix.measures[key].kind for key in slots}
+    sums = {t.key: t.of for t in appendix.totals.values() if set(t.of) <= set(slots)}
+    measures = LineMeasures(slots, kinds, sums)
     campaign._line_measures = measures  # type: ignore[attr-defined]
     return measures
 
