@@ -13,6 +13,7 @@ from core.enums import Role
 from workflow.services import role_grant, submission_start
 
 from ..factories import UserFactory
+from ..helpers import figures
 from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,10 +96,11 @@ def test_drafter_fills_the_appendix_and_sees_totals_and_completeness(
     page.click("#save-appendix")
     assert page.locator(".alert-success").inner_text() == "Đã lưu phụ lục."
     line.refresh_from_db()
-    assert line.demand == Decimal("1500.5")
-    assert line.alloc_invest_self == Decimal("200.25")
-    assert line.vs_resolution17_pct == Decimal("55.5")
-    assert line.infrastructure_status == "Đủ máy tính cho cán bộ cấp tỉnh; cấp xã còn thiếu"
+    saved = figures(line)
+    assert saved.demand == Decimal("1500.5")
+    assert saved.alloc_invest_self == Decimal("200.25")
+    assert saved.vs_resolution17_pct == Decimal("55.5")
+    assert saved.infrastructure_status == "Đủ máy tính cho cán bộ cấp tỉnh; cấp xã còn thiếu"
     assert page.locator(prefix + "demand").input_value() == "1.500,5"
     assert group.locator("td[data-key=spent]").inner_text() == "700"
     assert page.locator("#grand-total td[data-key=alloc-total]").inner_text() == "650,25"
@@ -114,7 +116,7 @@ def test_drafter_fills_the_appendix_and_sees_totals_and_completeness(
     error = page.locator(f"#line-{other.pk} .field-error").first.inner_text()
     assert error == "Số tiền không được âm."
     line.refresh_from_db()
-    assert line.demand == Decimal("1500.5")
+    assert figures(line).demand == Decimal("1500.5")
 
     page.goto(f"{live_app.url}/submissions/{submission.pk}/narrative/")
     point = submission.campaign.sections.get(number="2.1").points.get()

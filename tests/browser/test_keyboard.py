@@ -13,6 +13,7 @@ from campaigns.models import Campaign
 from workflow.services import submission_start
 
 from ..cast import fill_complete, make_cast
+from ..helpers import figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -182,4 +183,4 @@ def test_draft_submit_return_and_approve_with_the_keyboard_alone(
     _press(page, "#do-approve")
     assert page.locator("#stage").inner_text() == "UBND tỉnh ký duyệt"
     line.refresh_from_db()
-    assert str(line.spent) == "1234.500"
+    assert str(figures(line).spent) == "1234.500"
