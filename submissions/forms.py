@@ -74,6 +74,9 @@ CELL_LENGTH_MESSAGE = _(
     "the narrative takes the details."
 )
 
+AT_LEAST = _("This must be at least %(limit_value)s.")
+AT_MOST = _("This must be at most %(limit_value)s.")
+
 
 def measure_field(measure: Measure, *, reason_of: str = "") -> forms.Field:
     """The input of one measure of a line, from its kind and the definition's bounds."""
@@ -105,9 +108,9 @@ def measure_field(measure: Measure, *, reason_of: str = "") -> forms.Field:
     if measure.kind in NUMERIC:
         # Narrower bounds a definition gives than the kind's own.
         if measure.low is not None and measure.low > 0:
-            field.validators.append(MinValueValidator(measure.low))
+            field.validators.append(MinValueValidator(measure.low, message=AT_LEAST))
         if measure.high is not None and (measure.kind != "percent" or measure.high < 100):
-            field.validators.append(MaxValueValidator(measure.high))
+            field.validators.append(MaxValueValidator(measure.high, message=AT_MOST))
     return field
 
 

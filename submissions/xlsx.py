@@ -343,6 +343,11 @@ def _write_row(
             cell.alignment = Alignment(horizontal="right", vertical="top")
             if editable:
                 cell.protection = UNLOCKED
+        elif kind == TemplateColumn.Kind.INTEGER:
+            cell.value = row.values.get(column.name)
+            cell.alignment = Alignment(horizontal="right", vertical="top")
+            if editable:
+                cell.protection = UNLOCKED
         elif kind == TemplateColumn.Kind.FLAG:
             value = row.values.get(column.name)
             cell.value = _("Yes") if value is True else (_("No") if value is False else None)
