@@ -243,6 +243,16 @@ MISTAKES: dict[str, tuple[Callable[[Definition], Any], str, str]] = {
         "code",
         "Chỉ được viết chữ thường không dấu, chữ số và dấu gạch ngang",
     ),
+    "unknown signature choice": (
+        lambda d: d.update({"signatures": {"signoff": "yes"}}),
+        "signatures.signoff",
+        "phải là một trong: “personal”, “none”",
+    ),
+    "organisation required on an unsigned sign-off": (
+        lambda d: d.update({"signatures": {"signoff": "none", "organisation": "required"}}),
+        "signatures.organisation",
+        "không thể bắt buộc khi bước ký duyệt không ký số",
+    ),
 }
 
 
@@ -280,6 +290,23 @@ TOGETHER = [
     "misspelt name",
     "code with spaces",
 ]
+
+
+def test_the_signatures_part_is_optional_and_checked_against_the_process(
+    campaign: Campaign,
+) -> None:
+    data = definition_5137()
+    assert "signatures" not in data  # 5137 follows the server's settings
+    data["signatures"] = {"signoff": "personal", "organisation": "optional"}
+    data["signatures"]["national_report"] = "none"
+    assert validate(data) == []
+    data["process"] = [s for s in data["process"] if s["kind"] != "unit_signoff"]
+    data["schedule"] = [
+        e for e in data["schedule"] if e["stage"] in {s["key"] for s in data["process"]}
+    ]
+    errors = validate(data)
+    assert [e.path for e in errors] == ["signatures.signoff"], pairs(errors)
+    assert "unit_signoff" in errors[0].message
 
 
 def test_a_definition_with_many_mistakes_has_every_one_named(campaign: Campaign) -> None:
