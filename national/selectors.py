@@ -47,7 +47,7 @@ from workflow import deadlines
 from workflow.models import AuditRecord, SubmissionVersion
 
 from .figures import FIGURES, INVEST, METHOD, RATES, RECURRENT, Rate
-from .models import NationalVersion, VersionFigures, VersionProvince
+from .models import NationalVersion, VersionFigures, VersionProvince, VersionSignature
 
 SOURCE_LABELS: dict[str, Promise] = {
     "source_ctmt": _("IT target programme (CTMT CNTT)"),
@@ -629,3 +629,12 @@ def pending(campaign: Campaign) -> Pending:
 
 def campaigns_with_report() -> QuerySet[Campaign]:
     return Campaign.objects.started().order_by("-issued_on", "code")
+
+
+def version_signature(version: NationalVersion) -> VersionSignature | None:
+    """The version's signature, with its signed document and the signer, if it is signed."""
+    return (
+        VersionSignature.objects.select_related("signed__signer", "signed__prepared")
+        .filter(version=version)
+        .first()
+    )

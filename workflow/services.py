@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 from campaigns.models import AdministrativeUnit, Campaign, OutlinePoint
 from core import clock
 from core.enums import Action, Role, Stage
+from signatures.services import signed_files_removed_on_failure
 from signatures.verification import SignatureRefused
 from submissions.models import Submission
 from submissions.readiness import readiness_of
@@ -170,9 +171,10 @@ def submission_transition(
     at = at or clock.now()
     process_pk = SubmissionProcess.objects.values_list("pk", flat=True).get(submission=submission)
     try:
-        return _transition_locked(
-            process_pk, actor, submission, action, expected_stage, reason, notes, at, signed_pdf
-        )
+        with signed_files_removed_on_failure():
+            return _transition_locked(
+                process_pk, actor, submission, action, expected_stage, reason, notes, at, signed_pdf
+            )
     except FlowLockFailed:
         raise TransitionError(
             _("Nothing was done: someone else is acting on this submission right now. Try again.")
