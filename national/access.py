@@ -27,6 +27,7 @@ def can_sign_version(user: AnyUser, version: NationalVersion) -> bool:
     campaign whose national report is signed (its definition), a version not yet signed."""
     return (
         access.is_national(user)
+        and user.pk is not None
         and signoff.national_report_signable(version.campaign)
         and UserCertificate.objects.filter(user_id=user.pk, active=True).exists()
         and not hasattr(version, "signature")

@@ -289,9 +289,28 @@ def _reference(version: NationalVersion) -> str:
     return f"national:{version.campaign.code}:v{version.number}"
 
 
+def version_signing_refusal(actor: User, version: NationalVersion) -> str | None:
+    """Why ``actor`` may not sign ``version`` now, for the user; None if they may."""
+    existing = VersionSignature.objects.filter(version=version).select_related("signed").first()
+    if existing is not None:
+        return _("Version %(number)s is already signed (%(subject)s); nothing was changed.") % {
+            "number": version.number,
+            "subject": existing.signed.signer_subject,
+        }
+    if not access.can_sign_version(actor, version):
+        return _(
+            "You may not sign the national report: it is signed by the ministry coordinator "
+            "with a registered certificate."
+        )
+    return None
+
+
 def version_prepare_for_signing(*, version: NationalVersion, signer: User) -> PreparedDocument:
     """The version's document with a visible signature field at the signer's block, kept byte
     for byte: the signed upload must start with it. Its content digest is the document's."""
+    refusal = version_signing_refusal(signer, version)
+    if refusal is not None:
+        raise VersionSigningError(refusal)
     document = store_version_pdf(version_pk=version.pk, wait=True)
     if document is None:  # the version was deleted meanwhile: it cannot be
         raise VersionSigningError(_("This version of the national report cannot be found."))
@@ -325,21 +344,9 @@ def version_sign(
             .select_related("campaign")
             .get(pk=version.pk)
         )
-        existing = (
-            VersionSignature.objects.filter(version=locked).select_related("signed").first()
-        )
-        if existing is not None:
-            raise VersionSigningError(
-                _("Version %(number)s is already signed (%(subject)s); nothing was changed.")
-                % {"number": locked.number, "subject": existing.signed.signer_subject}
-            )
-        if not access.can_sign_version(actor, locked):
-            raise VersionSigningError(
-                _(
-                    "You may not sign the national report: it is signed by the ministry "
-                    "coordinator with a registered certificate."
-                )
-            )
+        refusal = version_signing_refusal(actor, locked)
+        if refusal is not None:
+            raise VersionSigningError(refusal)
         document = VersionDocument.objects.filter(version=locked).first()
         candidates = PreparedDocument.objects.filter(
             kind=PreparedDocument.Kind.NATIONAL_REPORT,

@@ -11,12 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from campaigns.models import Campaign
 from core.downloads import private_file_response
-from signatures.verification import max_bytes as signature_max_bytes
-from signatures.verification import too_large_message
+from signatures.forms import PKCS12_PASSWORD, signed_bytes
+from signatures.verification import SignatureRefused
 from submissions import selectors as content
 
 from . import access, selectors, services, tasks, xlsx
@@ -149,21 +150,28 @@ def signing_copy(request: HttpRequest, code: str, number: int) -> HttpResponseBa
     )
 
 
+def _prepared_bytes(version: NationalVersion, user: User) -> bytes:
+    prepared = services.version_prepare_for_signing(version=version, signer=user)
+    with prepared.pdf.open("rb") as fh:
+        return bytes(fh.read())
+
+
+@sensitive_post_parameters(PKCS12_PASSWORD)
 @login_required
 @require_POST
 def sign(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    """The signed version uploaded: verified, it becomes the version's document."""
+    """The signed version uploaded, or signed here with a certificate file: verified, it
+    becomes the version's document."""
     user = _user(request)
     version = access.get_version_for_user_or_404(user, code, number)
-    upload = request.FILES.get("signed_pdf")
-    if upload is not None and (upload.size or 0) > signature_max_bytes():
-        messages.error(request, too_large_message())  # refused before a byte of it is read
-        return redirect(version)
     try:
-        signed = services.version_sign(
-            actor=user, version=version, signed_pdf=upload.read() if upload else None
+        data = signed_bytes(
+            request,
+            prepare=lambda: _prepared_bytes(version, user),
+            field_name=services.SIGNATURE_FIELD,
         )
-    except services.VersionSigningError as exc:
+        signed = services.version_sign(actor=user, version=version, signed_pdf=data)
+    except (SignatureRefused, services.VersionSigningError) as exc:
         messages.error(request, str(exc))
         return redirect(version)
     messages.success(

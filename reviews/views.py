@@ -11,13 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core.downloads import private_file_response
+from receipts.signoff import FIELD as SIGNATURE_FIELD
 from receipts.signoff import report_prepare_for_signing
-from signatures.verification import max_bytes as signature_max_bytes
-from signatures.verification import too_large_message
+from signatures.forms import PKCS12_PASSWORD, signed_bytes
+from signatures.verification import SignatureRefused
 from submissions import selectors as content
+from submissions.models import Submission
 from workflow import access, selectors, services, signoff
 from workflow.models import SubmissionVersion
 from workflow.snapshots import build
@@ -35,6 +38,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/inbox.html", {"inbox": selectors.inbox(_user(request))})
 
 
+def _may_sign(user: User, submission: Submission) -> bool:
+    """May ``user`` take a step of ``submission`` now that needs their signature?"""
+    return any(
+        signoff.signature_required(t, submission.campaign)
+        for t in access.available_transitions(user, submission)
+    )
+
+
+def _prepared_bytes(submission: Submission, user: User) -> bytes:
+    prepared = report_prepare_for_signing(submission=submission, signer=user)
+    with prepared.pdf.open("rb") as fh:
+        return bytes(fh.read())
+
+
+@sensitive_post_parameters(PKCS12_PASSWORD)
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -47,10 +65,18 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         for error in [*form.errors.get("reason", []), *form.non_field_errors()]:
             messages.error(request, _("Nothing was done: %(error)s") % {"error": error})
         return redirect(submission)
-    upload = request.FILES.get("signed_pdf")
-    if upload is not None and (upload.size or 0) > signature_max_bytes():
-        # Refused before a byte of it is read.
-        messages.error(request, too_large_message())
+    try:
+        signed_pdf = (
+            signed_bytes(
+                request,
+                prepare=lambda: _prepared_bytes(submission, user),
+                field_name=SIGNATURE_FIELD,
+            )
+            if _may_sign(user, submission)
+            else None
+        )
+    except SignatureRefused as exc:
+        messages.error(request, str(exc))
         return redirect(submission)
     try:
         record = services.submission_transition(
@@ -60,7 +86,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             expected_stage=form.cleaned_data["expected_stage"],
             reason=form.cleaned_data["reason"],
             notes=form.notes(),
-            signed_pdf=upload.read() if upload is not None else None,
+            signed_pdf=signed_pdf,
         )
     except services.TransitionError as exc:
         messages.error(request, str(exc))
@@ -75,10 +101,7 @@ def signing_copy(request: HttpRequest, pk: int) -> HttpResponseBase:
     signature field, and kept byte for byte (the signed upload must start with it)."""
     user = _user(request)
     submission = access.get_submission_for_user_or_404(user, pk)
-    if not any(
-        signoff.signature_required(t, submission.campaign)
-        for t in access.available_transitions(user, submission)
-    ):
+    if not _may_sign(user, submission):
         raise Http404
     prepared = report_prepare_for_signing(submission=submission, signer=user)
     return private_file_response(

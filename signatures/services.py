@@ -92,7 +92,7 @@ def signed_document_record(*, accepted: Accepted, signer: User) -> SignedDocumen
     signed.pdf.save(f"{accepted.sha256}.pdf", ContentFile(accepted.data), save=False)
     written = _written.get()
     if written is not None:
-        written.append(signed.pdf.name)
+        written.append(str(signed.pdf.name))
     signed.save()
     return signed
 

@@ -16,34 +16,15 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from campaigns.models import Campaign
-from core.enums import Role, Stage
+from core.enums import Role
 from national.models import NationalVersion, VersionSignature
-from national.services import consolidation_run
 from receipts.signoff import report_prepare_for_signing
 from signatures.models import PreparedDocument, SignedDocument
 from signatures.services import user_certificate_register
 from submissions.models import Submission
 
-from ..cast import Cast, drive_to
+from ..cast import Cast
 from .pki import Pki
-
-
-@pytest.fixture
-def version(hanoi: Submission, cast: Cast, trust_list: None) -> NationalVersion:
-    """Version 1 of the national report, with Hà Nội in it."""
-    drive_to(hanoi, Stage.CONSOLIDATION, cast)
-    return consolidation_run(actor=cast(Role.MINISTRY_COORDINATOR), campaign=hanoi.campaign)
-
-
-@pytest.fixture
-def coordinator(cast: Cast, pki: Pki) -> User:
-    """The ministry's signer: the coordinator, with a certificate registered to them."""
-    user = cast(Role.MINISTRY_COORDINATOR)
-    user.first_name, user.last_name = "Trần Thị", "Điều Phối"
-    user.save()
-    user_certificate_register(user=user, certificate=pki.coordinator.der)
-    user_certificate_register(user=user, certificate=pki.revoked.der)
-    return user
 
 
 def _urls(version: NationalVersion) -> dict[str, str]:
