@@ -38,11 +38,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/inbox.html", {"inbox": selectors.inbox(_user(request))})
 
 
-def _may_sign(user: User, submission: Submission) -> bool:
-    """May ``user`` take a step of ``submission`` now that needs their signature?"""
+def _may_sign(user: User, submission: Submission, action: str | None = None) -> bool:
+    """May ``user`` take a step of ``submission`` now (``action``, or any) that needs their
+    signature?"""
     return any(
         signoff.signature_required(t, submission.campaign)
         for t in access.available_transitions(user, submission)
+        if action is None or t.action == action
     )
 
 
@@ -72,7 +74,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 prepare=lambda: _prepared_bytes(submission, user),
                 field_name=SIGNATURE_FIELD,
             )
-            if _may_sign(user, submission)
+            if _may_sign(user, submission, form.cleaned_data["action"])
             else None
         )
     except SignatureRefused as exc:
@@ -134,6 +136,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "points": points,
             "lines": content.appendix_lines(submission),
             "actions": access.available_transitions(user, submission),
+            "signing": _may_sign(user, submission),
             "tab": "review",
         },
     )
