@@ -99,7 +99,8 @@ def _headings(reader: PdfReader) -> list[tuple[str, str]]:
             if "/Pg" in node:
                 page = node.raw_get("/Pg").idnum
             if "/MCID" in node:
-                return texts.get((page or 0, int(node["/MCID"])), "")
+                mcid: Any = node["/MCID"]
+                return texts.get((page or 0, int(mcid)), "")
             return content(node.get("/K", ArrayObject()), page)
         return ""
 
