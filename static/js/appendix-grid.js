@@ -35,8 +35,9 @@
     });
   });
   var problems = [];
-  table.querySelectorAll(".field-error[id$='-error']").forEach(function (error) {
-    var control = document.getElementById(error.id.slice(0, -"-error".length));
+  // The error's id is the control's and "_error", as Django's own aria-describedby names it.
+  table.querySelectorAll(".field-error[id$='_error']").forEach(function (error) {
+    var control = document.getElementById(error.id.slice(0, -"_error".length));
     if (!control) { return; }
     var described = ids(control, "aria-describedby").filter(function (i) { return i !== error.id; });
     described.push(error.id);
@@ -48,7 +49,8 @@
   if (summary && problems.length) {
     var list = summary.querySelector("ul");
     problems.forEach(function (p) {
-      var name = ids(p.control, "aria-labelledby").map(text).filter(Boolean).join(SEPARATOR);
+      var name = ids(p.control, "aria-labelledby").map(text).filter(Boolean).join(SEPARATOR) ||
+        p.control.getAttribute("aria-label") || "";
       var item = document.createElement("li");
       var link = document.createElement("a");
       link.href = "#" + p.control.id;
