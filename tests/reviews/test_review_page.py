@@ -275,3 +275,43 @@ def test_a_changed_cell_is_named_by_its_whole_column_header_as_the_grid_names_it
             _path("Nguồn lực", "Kinh phí đã bố trí (*)", "Chi thường xuyên", "Nguồn từ CTMT CNTT"),
         ],
     ]
+
+
+def test_a_removed_sub_item_is_named_in_the_pages_language(
+    client: Any, hanoi: Submission, cast: Cast
+) -> None:
+    drafter, reviewer = cast(Role.DRAFTER), cast(Role.DEPARTMENT_REVIEWER)
+    services.appendix_save(
+        actor=drafter,
+        submission=hanoi,
+        revision=hanoi.revision,
+        values={},
+        add_to_group=hanoi.campaign.rows.get(code="3"),
+        new_label="CSDL đất đai",
+    )
+    drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
+    submission_transition(
+        actor=reviewer,
+        submission=hanoi,
+        action=Action.RETURN,
+        expected_stage=Stage.DEPARTMENT_REVIEW,
+        reason="Bỏ mục con",
+    )
+    hanoi.refresh_from_db()
+    services.appendix_save(
+        actor=drafter,
+        submission=hanoi,
+        revision=hanoi.revision,
+        values={},
+        remove_line_id=hanoi.lines.get(label="CSDL đất đai").pk,
+    )
+    submission_transition(
+        actor=drafter, submission=hanoi, action=Action.SUBMIT, expected_stage=Stage.DRAFTING
+    )
+    client.force_login(reviewer)
+    url = reverse("reviews:review", kwargs={"pk": hanoi.pk})
+    rows = html_table(client.get(url).content.decode(), "diff-rows").texts()[1:]
+    assert [r[:3] for r in rows] == [["CSDL đất đai", "Mục con đã bị xóa", "CSDL đất đai"]]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    rows = html_table(client.get(url).content.decode(), "diff-rows").texts()[1:]
+    assert rows[0][1] == "The sub-item was removed"
