@@ -97,7 +97,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     current = latest.content if latest else build(submission)
     seen: SubmissionVersion | None = selectors.version_seen_by(user, submission)
     changes = selectors.diff(seen.content if seen else None, current)
-    labels = content.measure_labels(submission.campaign)
+    # A changed cell is named by its column's whole header path, as the grid names it.
+    labels = content.measure_names(submission.campaign)
     points = {p.code: p for s in content.outline(submission.campaign) for p in s.points.all()}
     return render(
         request,

@@ -109,6 +109,12 @@ def test_token_page_shows_the_token_once(client: Client, cast: Cast) -> None:
     assert _bearer(text).get(ME).status_code == 200
     too_long = client.post(reverse("api:tokens"), {"name": "x", "days": "100000"})
     assert too_long.context["created"] == "" and ApiToken.objects.count() == 1
+    # The message is tied to its field for a screen reader (aria-describedby, aria-invalid).
+    days = next(
+        tag for tag in too_long.content.decode().split("<input") if 'id="token-days"' in tag
+    ).split(">")[0]
+    assert 'aria-invalid="true"' in days and 'aria-describedby="id_days_error"' in days
+    assert '<div class="field-error" id="id_days_error">' in too_long.content.decode()
 
 
 def test_session_reads_and_writes_need_csrf(hanoi: Submission, cast: Cast) -> None:

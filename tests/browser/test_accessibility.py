@@ -63,6 +63,7 @@ def _pages(demo: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             ("appendix", f"/submissions/{sub['48']}/appendix/"),
             ("narrative", f"/submissions/{sub['48']}/narrative/"),
             ("attachments", f"/submissions/{sub['48']}/attachments/"),
+            ("api tokens", "/api/tokens/"),
         ],
         "hcm.lanhdaoso": [
             ("inbox", "/inbox/"),
