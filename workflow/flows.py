@@ -97,7 +97,7 @@ def _held_by_a_person(process: Process, stage: Stage) -> bool:
 
 def _stage_node(process: Process, stage: Stage) -> Node:
     node_class = StageView if _held_by_a_person(process, stage) else StageHandle
-    return node_class().Branches(*(getattr(this, t.value) for t in flow_targets(stage)))
+    return node_class().Branches(*(getattr(this, t.value) for t in flow_targets(process, stage)))
 
 
 def _start_process(self: Any, activation: Any, submission: Any) -> Any:
@@ -140,7 +140,7 @@ def flow_disagreements(process: Process, flow_class: Any) -> list[str]:
         if not isinstance(node, expected):
             found.append(f"{stage}: a {type(node).__name__}, not a {expected.__name__}")
         targets = [e.dst.name for e in node._outgoing()]
-        declared = [t.value for t in flow_targets(stage)]
+        declared = [t.value for t in flow_targets(process, stage)]
         if sorted(targets) != sorted(declared):
             found.append(f"{stage}: leads to {sorted(targets)}, the table to {sorted(declared)}")
     found.extend(f"{name}: a node the table does not have" for name in sorted(nodes))

@@ -279,32 +279,36 @@ def stages_of(definition: dict[str, Any]) -> dict[str, Stage]:
 OPTIONAL_STAGES = (Stage.DEPARTMENT_REVIEW, Stage.PROVINCIAL_SIGNOFF, Stage.MINISTRY_CHECK)
 
 
-def _without(left_out: frozenset[Stage]) -> Process:
-    """``PROCESS`` with some optional stages left out: their transitions go, and a transition
-    that led to one of them leads to the next stage kept instead."""
-    stages = tuple(s for s in PROCESS.stages if s not in left_out)
+def _without(process: Process, left_out: frozenset[Stage]) -> Process:
+    """``process`` with some optional stages left out: their transitions go, and a
+    transition that led to one of them leads to the next stage kept instead."""
+    stages = tuple(s for s in process.stages if s not in left_out)
 
     def kept(stage: Stage) -> Stage:
         while stage not in stages:
-            stage = PROCESS.stages[PROCESS.stages.index(stage) + 1]
+            stage = process.stages[process.stages.index(stage) + 1]
         return stage
 
     return Process(
-        name=f"{PROCESS.name} without {', '.join(sorted(left_out))}" if left_out else PROCESS.name,
+        name=f"{process.name} without {', '.join(sorted(left_out))}" if left_out else process.name,
         stages=stages,
         transitions=tuple(
-            replace(t, target=kept(t.target)) for t in PROCESS.transitions if t.source in stages
+            replace(t, target=kept(t.target)) for t in process.transitions if t.source in stages
         ),
     )
 
 
-# Every process the engine runs: PROCESS, and PROCESS without each combination of optional
-# stages. Built once; each is checked by Process.__post_init__.
-VARIANTS: dict[frozenset[Stage], Process] = {
-    frozenset(left_out): _without(frozenset(left_out))
-    for n in range(len(OPTIONAL_STAGES) + 1)
-    for left_out in combinations(OPTIONAL_STAGES, n)
-}
+def variants_of(process: Process) -> dict[frozenset[Stage], Process]:
+    """``process``, and ``process`` without each combination of optional stages."""
+    return {
+        frozenset(left_out): _without(process, frozenset(left_out))
+        for n in range(len(OPTIONAL_STAGES) + 1)
+        for left_out in combinations(OPTIONAL_STAGES, n)
+    }
+
+
+# Every process the engine runs, built once; each is checked by Process.__post_init__.
+VARIANTS = variants_of(PROCESS)
 
 
 def _asked(definition: dict[str, Any]) -> list[Stage | None]:
@@ -344,6 +348,10 @@ def process_for(campaign: Any) -> Process:
     return VARIANTS[frozenset(s for s in OPTIONAL_STAGES if s not in asked)]
 
 
-def flow_targets(stage: Stage) -> list[Stage]:
-    """Where a report may go from ``stage`` in any process the engine runs (the flow's edges)."""
-    return list(dict.fromkeys(t for variant in VARIANTS.values() for t in variant.targets(stage)))
+def flow_targets(process: Process, stage: Stage) -> list[Stage]:
+    """Where a report may go from ``stage`` in any variant of ``process`` (a flow's edges)."""
+    return list(
+        dict.fromkeys(
+            t for variant in variants_of(process).values() for t in variant.targets(stage)
+        )
+    )
