@@ -21,7 +21,7 @@ from submissions import selectors as content
 from workflow import access, selectors, services, signoff
 from workflow.models import SubmissionVersion
 from workflow.snapshots import build
-from workflow.transitions import PROCESS
+from workflow.transitions import process_for
 
 from .forms import DecisionForm, ExtensionForm
 
@@ -65,7 +65,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except services.TransitionError as exc:
         messages.error(request, str(exc))
         return redirect(submission)
-    messages.success(request, PROCESS.taken(record.from_stage, record.action).done_message())
+    done = process_for(submission.campaign).taken(record.from_stage, record.action)
+    messages.success(request, done.done_message())
     return redirect(submission)
 
 

@@ -20,7 +20,7 @@ from submissions.models import Attachment, Submission
 
 from .models import SubmissionProcess
 from .roles import CAMPAIGN_PERMISSION, NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
-from .transitions import PROCESS, Transition
+from .transitions import Transition, process_for
 
 AnyUser = User | AnonymousUser
 UNIT_APP = AdministrativeUnit._meta.app_label
@@ -203,7 +203,7 @@ def available_transitions(user: AnyUser, submission: Submission) -> list[Transit
     """
     mine = [
         t
-        for t in PROCESS.transitions_from(submission.stage)
+        for t in process_for(submission.campaign).transitions_from(submission.stage)
         if has_role_for(user, t.role, submission)
     ]
     submitter = submitter_of(submission) if any(t.separate_from_submitter for t in mine) else None

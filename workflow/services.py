@@ -33,7 +33,7 @@ from .models import (
 )
 from .roles import NATIONAL_PERMISSIONS, UNIT_PERMISSION, group_name
 from .signals import transition_done
-from .transitions import PROCESS
+from .transitions import process_for
 
 
 @transaction.atomic
@@ -204,7 +204,7 @@ def _transition_locked(
                 )
                 % {"stage": Stage(locked.stage).label}
             )
-        transition = PROCESS.find(locked.stage, action)
+        transition = process_for(locked.campaign).find(locked.stage, action)
         process = SubmissionProcess.objects.select_related("last_submitter").get(pk=process_pk)
         if transition is None:
             raise TransitionError(str(access.NOT_NOW))
