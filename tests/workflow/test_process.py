@@ -278,7 +278,7 @@ def test_every_variant_a_campaign_may_ask_for_is_a_sound_process_the_flow_can_ru
         # Forward from drafting goes to the first stage kept; every stage kept has an edge
         # in the one flow for each of its targets.
         first_kept = variant.stages[1]
-        assert variant.find(Stage.DRAFTING, Action.SUBMIT).target == first_kept
+        assert variant.taken(Stage.DRAFTING, Action.SUBMIT).target == first_kept
         flow_edges = {
             node.name: {e.dst.name for e in node._outgoing()}
             for node in flows.SubmissionFlow.instance.nodes()
