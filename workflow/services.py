@@ -329,6 +329,8 @@ def stage_schedule_set(
 
     if not access.is_national(actor):
         raise TransitionError(_("Only the ministry coordinator can change the due dates."))
+    if not campaign.accepts_review:
+        raise TransitionError(str(access.CAMPAIGN_ARCHIVED))
     with transaction.atomic():
         for stage, offset in offsets.items():
             StageSchedule.objects.update_or_create(

@@ -28,7 +28,12 @@ from workflow.lifecycle import (
     campaign_open,
 )
 from workflow.models import SubmissionProcess
-from workflow.services import TransitionError, deadline_extend, submission_transition
+from workflow.services import (
+    TransitionError,
+    deadline_extend,
+    stage_schedule_set,
+    submission_transition,
+)
 
 from ..cast import drive_to, fill_complete
 from ..helpers import COMPLETE_ROW
@@ -313,3 +318,20 @@ def test_a_closed_campaigns_deadlines_are_not_extended(
         )
     assert "Đợt báo cáo đã đóng" in str(refused.value)
     assert not hanoi.extensions.exists()
+
+
+def test_an_archived_campaigns_due_dates_are_not_changed(
+    campaign: Campaign, cast: Any, make_user: Any
+) -> None:
+    admin = make_user(Role.CAMPAIGN_ADMINISTRATOR, username="campaign.admin")
+    campaign_close(actor=admin, campaign=campaign)
+    campaign_archive(actor=admin, campaign=campaign)
+    with translation.override("vi"), pytest.raises(TransitionError) as refused:
+        stage_schedule_set(
+            actor=cast(Role.MINISTRY_COORDINATOR),
+            campaign=campaign,
+            offsets={Stage.DRAFTING: -3},
+            fixed={},
+        )
+    assert "đã lưu trữ" in str(refused.value)
+    assert not campaign.stage_schedule.exists()
