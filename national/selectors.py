@@ -60,19 +60,13 @@ def summed_columns(campaign: Campaign) -> ColumnTree:
     """The letter's column tree without its text columns (basis, products, difficulties),
     which a sum leaves empty; the spans of the headers above them shrink accordingly."""
     tree = content.column_tree(campaign)
-    parent = {cell.column.pk: cell.column.parent_id for row in tree.header_rows for cell in row}
     kept = [leaf for leaf in tree.leaves if leaf.kind != TemplateColumn.Kind.TEXT]
-    spans: Counter[int] = Counter()
-    for leaf in kept:
-        node: int | None = leaf.pk
-        while node is not None:
-            spans[node] += 1
-            node = parent.get(node)
+    spans: Counter[int] = Counter(node.pk for leaf in kept for node in tree.path(leaf))
     rows = [
         [HeaderCell(c.column, spans[c.column.pk], c.rowspan) for c in row if spans[c.column.pk]]
         for row in tree.header_rows
     ]
-    return ColumnTree(header_rows=rows, leaves=kept)
+    return ColumnTree(header_rows=rows, leaves=kept, paths=tree.paths)
 
 
 # --- The appendix summed across provinces ----------------------------------------------------

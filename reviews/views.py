@@ -24,7 +24,7 @@ from submissions.models import Submission
 from workflow import access, selectors, services, signoff
 from workflow.models import SubmissionVersion
 from workflow.snapshots import build
-from workflow.transitions import PROCESS
+from workflow.transitions import process_for
 
 from .forms import DecisionForm, ExtensionForm
 
@@ -93,7 +93,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except services.TransitionError as exc:
         messages.error(request, str(exc))
         return redirect(submission)
-    messages.success(request, PROCESS.taken(record.from_stage, record.action).done_message())
+    done = process_for(submission.campaign).taken(record.from_stage, record.action)
+    messages.success(request, done.done_message())
     return redirect(submission)
 
 
@@ -122,7 +123,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     current = latest.content if latest else build(submission)
     seen: SubmissionVersion | None = selectors.version_seen_by(user, submission)
     changes = selectors.diff(seen.content if seen else None, current)
-    labels = content.measure_labels(submission.campaign)
+    # A changed cell is named by its column's whole header path, as the grid names it.
+    labels = content.measure_names(submission.campaign)
     points = {p.code: p for s in content.outline(submission.campaign) for p in s.points.all()}
     return render(
         request,

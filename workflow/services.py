@@ -34,7 +34,7 @@ from .models import (
 )
 from .roles import NATIONAL_PERMISSIONS, UNIT_PERMISSION, group_name
 from .signals import transition_done
-from .transitions import PROCESS
+from .transitions import process_for
 
 
 @transaction.atomic
@@ -206,7 +206,7 @@ def _transition_locked(
                 )
                 % {"stage": Stage(locked.stage).label}
             )
-        transition = PROCESS.find(locked.stage, action)
+        transition = process_for(locked.campaign).find(locked.stage, action)
         process = SubmissionProcess.objects.select_related("last_submitter").get(pk=process_pk)
         if transition is None:
             raise TransitionError(str(access.NOT_NOW))
@@ -331,6 +331,8 @@ def stage_schedule_set(
 
     if not access.is_national(actor):
         raise TransitionError(_("Only the ministry coordinator can change the due dates."))
+    if not campaign.accepts_review:
+        raise TransitionError(str(access.CAMPAIGN_ARCHIVED))
     with transaction.atomic():
         for stage, offset in offsets.items():
             StageSchedule.objects.update_or_create(
