@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from asn1crypto import x509 as asn1_x509
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.db import DatabaseError
 
 from core import clock
 from submissions.models import Submission
@@ -66,10 +67,21 @@ def signed_files_removed_on_failure() -> Iterator[None]:
     except BaseException:
         storage = SignedDocument._meta.get_field("pdf").storage
         for name in written:
-            storage.delete(name)
+            if not _recorded(name):
+                storage.delete(name)
         raise
     finally:
         _written.reset(token)
+
+
+def _recorded(name: str) -> bool:
+    """Does a committed row name this file? A failure after the commit (a callback run on
+    commit) must not remove the file of a step that was recorded. When the database cannot
+    tell, the file is kept: verify_receipts --files names it if nothing does."""
+    try:
+        return SignedDocument.objects.filter(pdf=name).exists()
+    except DatabaseError:
+        return True
 
 
 def signed_document_record(*, accepted: Accepted, signer: User) -> SignedDocument:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from core.enums import Action, Stage
 from national.models import NationalVersion, VersionSignature
@@ -109,3 +110,27 @@ def test_verify_receipts_reports_a_signed_file_no_document_names(
     path.write_bytes(path.read_bytes() + b"\n")
     with pytest.raises(CommandError, match="signed"):
         call_command("verify_receipts", "--files", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_the_step_committed_keeps_its_file(signoff: Signoff, pki: Pki) -> None:
+    """A callback run on commit that fails raises out of the step, but the step is recorded:
+    its signed file stays."""
+
+    def fail() -> None:
+        raise StepFailed("after the commit")
+
+    def fail_after_commit(**kwargs: Any) -> None:
+        transaction.on_commit(fail)
+
+    signed = pki.valid.sign(signoff.prepared_bytes())
+    transition_done.connect(fail_after_commit, dispatch_uid="tests.after_commit", weak=False)
+    try:
+        with pytest.raises(StepFailed):
+            _sign_off(signoff, signed)
+    finally:
+        transition_done.disconnect(dispatch_uid="tests.after_commit")
+    signoff.submission.refresh_from_db()
+    assert signoff.submission.stage == Stage.MINISTRY_CHECK
+    (kept,) = _signed_files()
+    assert SignedDocument.objects.get().pdf.name == f"signatures/signed/{kept.name}"
