@@ -314,6 +314,7 @@ class _Checker:
         self.facts(points)
         self.units()
         self.process_and_schedule()
+        self.signatures()
         return self.errors
 
     # The letter, the report, the outline -----------------------------------------------
@@ -723,6 +724,25 @@ class _Checker:
                     _("The due day is before the letter's date (%(issued)s).")
                     % {"issued": _shown(issued)},
                 )
+
+    def signatures(self) -> None:
+        """A personal signature at sign-off needs a sign-off stage; the issuing body's
+        signature rides on the signatory's signed report, so it cannot be required without."""
+        wanted = _obj(self.data.get("signatures"))
+        kinds = {stage.get("kind") for _i, stage in _items(self.data.get("process"))}
+        if wanted.get("signoff") == "personal" and kinds and "unit_signoff" not in kinds:
+            self.add(
+                ["signatures", "signoff"],
+                _("A personal signature at sign-off needs a “unit_signoff” stage in the process."),
+            )
+        if wanted.get("signoff") == "none" and wanted.get("organisation") == "required":
+            self.add(
+                ["signatures", "organisation"],
+                _(
+                    "The issuing body's signature goes on the signatory's signed report: it "
+                    "cannot be required when the sign-off is not signed (“signoff”: “none”)."
+                ),
+            )
 
 
 # Reading an upload --------------------------------------------------------------------------

@@ -31,6 +31,12 @@ def _read(path: Path) -> dict[str, Any]:
 
 @transaction.atomic
 def load_units(path: Path = UNITS_FILE) -> int:
+    """The regions and every unit set of units.json (the 63 units of 2008-2025, the 34 of 2025).
+
+    A unit is found by its code and the first day of its set and updated in place, so a
+    corrected file corrects a database that holds the old one (the 63 units' last day became
+    30/6/2025, the eve of the 34's first day) and a code in both sets stays two rows.
+    """
     data = _read(path)
     regions = {}
     for item in data["regions"]:

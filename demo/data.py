@@ -66,6 +66,8 @@ def demo_users() -> list[DemoUser]:
         # and a title in the name printed it twice.
         DemoUser("dieuphoi", "Nguyễn Thị Hương", Role.MINISTRY_COORDINATOR),
         DemoUser("kiemtra", "Trần Văn Bình", Role.MINISTRY_CHECKER, tuple()),  # all units
+        # Writes the next letters as campaign definitions (/campaigns/).
+        DemoUser("quantri", "Lê Minh Quân", Role.CAMPAIGN_ADMINISTRATOR),
     ]
     people = {
         "soanthao": ("Chuyên viên Sở TT&TT", Role.DRAFTER),

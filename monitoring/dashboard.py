@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from viewflow.workflow.status import STATUS
 
 from campaigns.models import AdministrativeUnit, Campaign
@@ -122,9 +123,24 @@ def _percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
+def _day(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class ChartDay:
+    """A day of the chart over time, as its table alternative lists it."""
+
+    day: datetime.date
+    reached: int  # reports that reached the ministry that day
+    total: int  # reports that had reached it by the end of the day
+    is_deadline: bool
+
+
 @dataclass
 class Chart:
-    """Cumulative reports reaching the ministry, day by day, against the deadline."""
+    """Cumulative reports reaching the ministry, day by day, against the deadline; with the
+    same figures as a table and in a sentence, for whoever does not see the drawing."""
 
     days: list[datetime.date]
     cumulative: list[int]
@@ -178,6 +194,46 @@ class Chart:
         step = max(1, len(self.days) // 8)
         return [(self._x(n), day) for n, day in enumerate(self.days) if n % step == 0]
 
+    @property
+    def table(self) -> list[ChartDay]:
+        """Every day drawn, with what reached the ministry that day and by then."""
+        return [
+            ChartDay(
+                day=day,
+                reached=total - (self.cumulative[n - 1] if n else 0),
+                total=total,
+                is_deadline=day == self.deadline,
+            )
+            for n, (day, total) in enumerate(zip(self.days, self.cumulative, strict=True))
+        ]
+
+    @property
+    def summary(self) -> str:
+        """What the line shows, in one sentence: where it ends, and where it stood at the
+        deadline once that has passed."""
+        values = {
+            "day": _day(self.days[-1]),
+            "n": self.cumulative[-1],
+            "expected": self.expected,
+            "deadline": _day(self.deadline),
+        }
+        if self.deadline in self.days and self.days[-1] > self.deadline:
+            values["by_deadline"] = self.cumulative[self.days.index(self.deadline)]
+            return (
+                _(
+                    "By %(day)s, %(n)s of %(expected)s reports had reached the ministry, "
+                    "%(by_deadline)s of them by the deadline of %(deadline)s."
+                )
+                % values
+            )
+        return (
+            _(
+                "By %(day)s, %(n)s of %(expected)s reports have reached the ministry; "
+                "the deadline is %(deadline)s."
+            )
+            % values
+        )
+
 
 @dataclass
 class Dashboard:
@@ -190,6 +246,22 @@ class Dashboard:
     rates: Rates | None = None
     chart: Chart | None = None
     regions: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def stage_summary(self) -> str:
+        """The chart of stages in one sentence: how many provinces, and how many at each stage
+        that has any."""
+        total = sum(count for _stage, count in self.stage_counts)
+        if not total:
+            return _("No province in this selection.")
+        stages = [
+            _("%(count)s at “%(stage)s”") % {"count": count, "stage": stage.label}
+            for stage, count in self.stage_counts
+            if count
+        ]
+        return ngettext(
+            "%(count)s province: %(stages)s.", "%(count)s provinces: %(stages)s.", total
+        ) % {"count": total, "stages": ", ".join(stages)}
 
 
 def _holders_label(stage: Stage) -> str:

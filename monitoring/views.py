@@ -26,7 +26,7 @@ from monitoring import dashboard as monitoring
 from notifications.reminders import ReminderError, reminders_send
 from workflow import access, services
 from workflow.calendar import WorkingCalendar
-from workflow.deadlines import LADDER, Schedule, planned_schedule
+from workflow.deadlines import Schedule, ladder_of, planned_schedule
 from workflow.forms import CalendarDayForm, StageScheduleForm
 from workflow.models import CalendarException, StageSchedule
 
@@ -183,8 +183,9 @@ def schedule(request: HttpRequest, code: str) -> HttpResponse:
     plan = Schedule.load(campaign, calendar)
     rows = {r.stage: r for r in StageSchedule.objects.filter(campaign=campaign)}
     planned = planned_schedule(campaign)
+    ladder = ladder_of(campaign)
     initial: dict[str, Any] = {}
-    for stage in LADDER:
+    for stage in ladder:
         row = rows.get(stage)
         offset, fixed = (row.offset, row.due_on) if row else planned[stage]
         initial[f"offset-{stage}"] = offset
@@ -200,8 +201,8 @@ def schedule(request: HttpRequest, code: str) -> HttpResponse:
                     services.stage_schedule_set(
                         actor=user,
                         campaign=campaign,
-                        offsets={s: data[f"offset-{s}"] for s in LADDER},
-                        fixed={s: data[f"fixed-{s}"] for s in LADDER},
+                        offsets={s: data[f"offset-{s}"] for s in ladder},
+                        fixed={s: data[f"fixed-{s}"] for s in ladder},
                     )
                     messages.success(request, _("The due dates were saved."))
                     return redirect("monitor:schedule", code=campaign.code)
@@ -234,7 +235,7 @@ def schedule(request: HttpRequest, code: str) -> HttpResponse:
                     stage_form[f"fixed-{stage}"],
                     plan.due(stage),
                 )
-                for stage in LADDER
+                for stage in ladder
             ],
             "days": CalendarException.objects.filter(
                 day__gte=campaign.issued_on - datetime.timedelta(days=366)

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 
 from campaigns.models import Campaign
 from core.enums import Role
-from workflow import access
+from signatures.models import UserCertificate
+from workflow import access, signoff
 from workflow.access import AnyUser
 
 from .models import NationalVersion
@@ -19,6 +20,18 @@ from .models import NationalVersion
 
 def can_consolidate(user: AnyUser) -> bool:
     return access.is_national(user)
+
+
+def can_sign_version(user: AnyUser, version: NationalVersion) -> bool:
+    """The ministry's signer: a coordinator with a registered signing certificate, on a
+    campaign whose national report is signed (its definition), a version not yet signed."""
+    return (
+        access.is_national(user)
+        and user.pk is not None
+        and signoff.national_report_signable(version.campaign)
+        and UserCertificate.objects.filter(user_id=user.pk, active=True).exists()
+        and not hasattr(version, "signature")
+    )
 
 
 def can_view_national_report(user: AnyUser) -> bool:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import AdministrativeUnit, Campaign, ProblemKind, TemplateRow
 from core.enums import Stage
 from core.enums import Status as Standing
+from signatures.models import SignedDocument
 from submissions.models import Submission, amount_field, percent_field
 from workflow.models import AppendOnly, AuditRecord, SubmissionVersion
 
@@ -283,3 +284,23 @@ class VersionDocument(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.version} · PDF"
+
+
+class VersionSignature(AppendOnly):
+    """The ministry's signer's signature on a version: from then on its signed PDF (an
+    incremental update of the version's rendered document) is the version's document."""
+
+    version = models.OneToOneField(
+        NationalVersion, on_delete=models.PROTECT, related_name="signature"
+    )
+    signed = models.OneToOneField(
+        SignedDocument, on_delete=models.PROTECT, related_name="national_version"
+    )
+    at = models.DateTimeField(_("signed at"))
+
+    class Meta:
+        verbose_name = _("signature of a version")
+        verbose_name_plural = _("signatures of versions")
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.signed.signer_subject}"

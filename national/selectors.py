@@ -47,7 +47,7 @@ from workflow import deadlines
 from workflow.models import AuditRecord, SubmissionVersion
 
 from .figures import FIGURES, INVEST, METHOD, RATES, RECURRENT, Rate
-from .models import NationalVersion, VersionFigures, VersionProvince
+from .models import NationalVersion, VersionFigures, VersionProvince, VersionSignature
 
 SOURCE_LABELS: dict[str, Promise] = {
     "source_ctmt": _("IT target programme (CTMT CNTT)"),
@@ -60,19 +60,13 @@ def summed_columns(campaign: Campaign) -> ColumnTree:
     """The letter's column tree without its text columns (basis, products, difficulties),
     which a sum leaves empty; the spans of the headers above them shrink accordingly."""
     tree = content.column_tree(campaign)
-    parent = {cell.column.pk: cell.column.parent_id for row in tree.header_rows for cell in row}
     kept = [leaf for leaf in tree.leaves if leaf.kind != TemplateColumn.Kind.TEXT]
-    spans: Counter[int] = Counter()
-    for leaf in kept:
-        node: int | None = leaf.pk
-        while node is not None:
-            spans[node] += 1
-            node = parent.get(node)
+    spans: Counter[int] = Counter(node.pk for leaf in kept for node in tree.path(leaf))
     rows = [
         [HeaderCell(c.column, spans[c.column.pk], c.rowspan) for c in row if spans[c.column.pk]]
         for row in tree.header_rows
     ]
-    return ColumnTree(header_rows=rows, leaves=kept)
+    return ColumnTree(header_rows=rows, leaves=kept, paths=tree.paths)
 
 
 # --- The appendix summed across provinces ----------------------------------------------------
@@ -629,3 +623,12 @@ def pending(campaign: Campaign) -> Pending:
 
 def campaigns_with_report() -> QuerySet[Campaign]:
     return Campaign.objects.started().order_by("-issued_on", "code")
+
+
+def version_signature(version: NationalVersion) -> VersionSignature | None:
+    """The version's signature, with its signed document and the signer, if it is signed."""
+    return (
+        VersionSignature.objects.select_related("signed__signer", "signed__prepared")
+        .filter(version=version)
+        .first()
+    )

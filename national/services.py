@@ -31,21 +31,31 @@ from campaigns.models import Campaign
 from core import clock
 from core.enums import Action, Stage
 from receipts.tasks import schedule_render
+from signatures.models import PreparedDocument
+from signatures.pdf import with_signature_field
+from signatures.services import (
+    prepared_store,
+    signed_document_record,
+    signed_files_removed_on_failure,
+)
+from signatures.verification import SignatureRefused, check_signed_upload
 from submissions import values as line_values
 from submissions.models import LineItem, Submission
-from workflow import deadlines
+from workflow import deadlines, signoff
 from workflow.models import SubmissionProcess
 from workflow.services import TransitionError, submission_transition
 
 from . import access, figures, selectors
 from .models import (
     NationalVersion,
+    VersionDocument,
     VersionFigures,
     VersionLine,
     VersionProblem,
     VersionProvince,
+    VersionSignature,
 )
-from .tasks import render_version_pdf
+from .tasks import render_version_pdf, store_version_pdf
 
 # The figures a version keeps of each appendix line (text stays in the SubmissionVersion).
 LINE_MEASURES = [
@@ -271,3 +281,96 @@ def _copy(model: type[Model], fields: Sequence[str], source: QuerySet[Model]) ->
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
         return int(cursor.rowcount)
+
+
+# --- The ministry's signer signs a version ----------------------------------------------------
+
+SIGNATURE_FIELD = "ChuKyBo"
+SIGNATURE_ANCHOR = "chu-ky"
+
+
+class VersionSigningError(Exception):
+    """A signed version refused; the message is for the user, and nothing changed."""
+
+
+def _reference(version: NationalVersion) -> str:
+    return f"national:{version.campaign.code}:v{version.number}"
+
+
+def version_signing_refusal(actor: User, version: NationalVersion) -> str | None:
+    """Why ``actor`` may not sign ``version`` now, for the user; None if they may."""
+    existing = VersionSignature.objects.filter(version=version).select_related("signed").first()
+    if existing is not None:
+        return _("Version %(number)s is already signed (%(subject)s); nothing was changed.") % {
+            "number": version.number,
+            "subject": existing.signed.signer_subject,
+        }
+    if not access.can_sign_version(actor, version):
+        return _(
+            "You may not sign the national report: it is signed by the ministry coordinator "
+            "with a registered certificate."
+        )
+    return None
+
+
+def version_prepare_for_signing(*, version: NationalVersion, signer: User) -> PreparedDocument:
+    """The version's document with a visible signature field at the signer's block, kept byte
+    for byte: the signed upload must start with it. Its content digest is the document's."""
+    refusal = version_signing_refusal(signer, version)
+    if refusal is not None:
+        raise VersionSigningError(refusal)
+    document = store_version_pdf(version_pk=version.pk, wait=True)
+    if document is None:  # the version was deleted meanwhile: it cannot be
+        raise VersionSigningError(_("This version of the national report cannot be found."))
+    with document.pdf.open("rb") as fh:
+        rendered = fh.read()
+    return prepared_store(
+        kind=PreparedDocument.Kind.NATIONAL_REPORT,
+        pdf=with_signature_field(rendered, field_name=SIGNATURE_FIELD, anchor=SIGNATURE_ANCHOR),
+        for_user=signer,
+        reference=_reference(version),
+        content_sha256=document.pdf_sha256,
+    )
+
+
+def version_sign(
+    *, actor: User, version: NationalVersion, signed_pdf: bytes | None
+) -> VersionSignature:
+    """Accept ``actor``'s signed upload of the version prepared for them, with the same
+    verification as a province's signed report; the signed PDF becomes the version's document.
+    Refused (VersionSigningError, nothing written) otherwise."""
+    if not signed_pdf:
+        raise VersionSigningError(
+            _(
+                "Choose the signed file: download the version to sign, sign it with your "
+                "certificate, then upload the signed PDF."
+            )
+        )
+    with signed_files_removed_on_failure(), transaction.atomic():
+        locked = (
+            NationalVersion.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .get(pk=version.pk)
+        )
+        refusal = version_signing_refusal(actor, locked)
+        if refusal is not None:
+            raise VersionSigningError(refusal)
+        document = VersionDocument.objects.filter(version=locked).first()
+        candidates = PreparedDocument.objects.filter(
+            kind=PreparedDocument.Kind.NATIONAL_REPORT,
+            reference=_reference(locked),
+            for_user=actor,
+            content_sha256=document.pdf_sha256 if document else "-",
+        )
+        try:
+            accepted = check_signed_upload(
+                data=signed_pdf,
+                user=actor,
+                candidates=candidates,
+                not_before=locked.created_at,
+                organisation=signoff.organisation_mode(locked.campaign),
+            )
+        except SignatureRefused as exc:
+            raise VersionSigningError(str(exc)) from None
+        signed = signed_document_record(accepted=accepted, signer=actor)
+        return VersionSignature.objects.create(version=locked, signed=signed, at=clock.now())

@@ -12,4 +12,6 @@ urlpatterns = [
     path("<slug:code>/v<int:number>/", views.report, name="version"),
     path("<slug:code>/v<int:number>/report.pdf", views.report_pdf, name="pdf"),
     path("<slug:code>/v<int:number>/report.xlsx", views.report_xlsx, name="xlsx"),
+    path("<slug:code>/v<int:number>/to-sign.pdf", views.signing_copy, name="signing-copy"),
+    path("<slug:code>/v<int:number>/sign/", views.sign, name="sign"),
 ]

@@ -11,10 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from campaigns.models import Campaign
 from core.downloads import private_file_response
+from signatures.forms import PKCS12_PASSWORD, signed_bytes
+from signatures.verification import SignatureRefused
 from submissions import selectors as content
 
 from . import access, selectors, services, tasks, xlsx
@@ -61,6 +64,8 @@ def report(request: HttpRequest, code: str, number: int | None = None) -> HttpRe
             "footnotes": content.footnotes(campaign, columns),
             "pending": selectors.pending(campaign),
             "can_consolidate": access.can_consolidate(request.user),
+            "can_sign": version is not None and access.can_sign_version(request.user, version),
+            "signature": selectors.version_signature(version) if version else None,
         },
     )
 
@@ -104,6 +109,11 @@ def _filename(version: NationalVersion, kind: str) -> str:
 def report_pdf(request: HttpRequest, code: str, number: int) -> HttpResponseBase:
     """The version's stored PDF; rendered and stored now if the background has not yet."""
     version = access.get_version_for_user_or_404(request.user, code, number)
+    signed = selectors.version_signature(version)
+    if signed is not None:  # the signed PDF is the version's document from then on
+        return private_file_response(
+            signed.signed.pdf, filename=_filename(version, "pdf"), content_type="application/pdf"
+        )
     stored = tasks.store_version_pdf(version_pk=version.pk, wait=True)
     if stored is None:
         raise Http404
@@ -118,3 +128,55 @@ def report_xlsx(request: HttpRequest, code: str, number: int) -> HttpResponse:
     response = HttpResponse(xlsx.national_workbook(version), content_type=xlsx.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(version, "xlsx")}"'
     return response
+
+
+@login_required
+def signing_copy(request: HttpRequest, code: str, number: int) -> HttpResponseBase:
+    """The version to sign, for the ministry's signer: its document with a visible signature
+    field, kept byte for byte (the signed upload must start with it)."""
+    user = _user(request)
+    version = access.get_version_for_user_or_404(user, code, number)
+    if not access.can_sign_version(user, version):
+        raise Http404
+    try:
+        prepared = services.version_prepare_for_signing(version=version, signer=user)
+    except services.VersionSigningError as exc:
+        messages.error(request, str(exc))
+        return redirect(version)
+    return private_file_response(
+        prepared.pdf,
+        filename=_filename(version, "pdf").replace(".pdf", "-de-ky.pdf"),
+        content_type="application/pdf",
+    )
+
+
+def _prepared_bytes(version: NationalVersion, user: User) -> bytes:
+    prepared = services.version_prepare_for_signing(version=version, signer=user)
+    with prepared.pdf.open("rb") as fh:
+        return bytes(fh.read())
+
+
+@sensitive_post_parameters(PKCS12_PASSWORD)
+@login_required
+@require_POST
+def sign(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """The signed version uploaded, or signed here with a certificate file: verified, it
+    becomes the version's document."""
+    user = _user(request)
+    version = access.get_version_for_user_or_404(user, code, number)
+    try:
+        data = signed_bytes(
+            request,
+            prepare=lambda: _prepared_bytes(version, user),
+            field_name=services.SIGNATURE_FIELD,
+        )
+        signed = services.version_sign(actor=user, version=version, signed_pdf=data)
+    except (SignatureRefused, services.VersionSigningError) as exc:
+        messages.error(request, str(exc))
+        return redirect(version)
+    messages.success(
+        request,
+        _("Version %(number)s of the national report is signed by %(subject)s.")
+        % {"number": version.number, "subject": signed.signed.signer_subject},
+    )
+    return redirect(version)

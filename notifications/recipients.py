@@ -19,7 +19,7 @@ from notifications.services import email_render, emails_queue
 from submissions.models import Submission
 from workflow.models import AuditRecord, SubmissionProcess
 from workflow.roles import NATIONAL_PERMISSION, UNIT_PERMISSION
-from workflow.transitions import PROCESS, Recipient, Transition
+from workflow.transitions import PROCESS, Recipient, Transition, process_for
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def transition_mail_queue(record: AuditRecord) -> int:
     sent once it commits); returns how many."""
 
     submission = record.submission
-    transition = PROCESS.taken(record.from_stage, record.action)
+    transition = process_for(submission.campaign).taken(record.from_stage, record.action)
     to = recipients(record, transition)
     kind = transition.email
     addresses = {u.email for u in to if u.email}

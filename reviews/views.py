@@ -11,18 +11,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core.downloads import private_file_response
+from receipts.signoff import FIELD as SIGNATURE_FIELD
 from receipts.signoff import report_prepare_for_signing
-from signatures.verification import max_bytes as signature_max_bytes
-from signatures.verification import too_large_message
+from signatures.forms import PKCS12_PASSWORD, signed_bytes
+from signatures.verification import SignatureRefused
 from submissions import selectors as content
 from submissions import values as line_values
+from submissions.models import Submission
 from workflow import access, selectors, services, signoff
 from workflow.models import SubmissionVersion
 from workflow.snapshots import build
-from workflow.transitions import PROCESS
+from workflow.transitions import process_for
 
 from .forms import DecisionForm, ExtensionForm
 
@@ -36,6 +39,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/inbox.html", {"inbox": selectors.inbox(_user(request))})
 
 
+def _may_sign(user: User, submission: Submission, action: str | None = None) -> bool:
+    """May ``user`` take a step of ``submission`` now (``action``, or any) that needs their
+    signature?"""
+    return any(
+        signoff.signature_required(t, submission.campaign)
+        for t in access.available_transitions(user, submission)
+        if action is None or t.action == action
+    )
+
+
+def _prepared_bytes(submission: Submission, user: User) -> bytes:
+    prepared = report_prepare_for_signing(submission=submission, signer=user)
+    with prepared.pdf.open("rb") as fh:
+        return bytes(fh.read())
+
+
+@sensitive_post_parameters(PKCS12_PASSWORD)
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -48,10 +68,18 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         for error in [*form.errors.get("reason", []), *form.non_field_errors()]:
             messages.error(request, _("Nothing was done: %(error)s") % {"error": error})
         return redirect(submission)
-    upload = request.FILES.get("signed_pdf")
-    if upload is not None and (upload.size or 0) > signature_max_bytes():
-        # Refused before a byte of it is read.
-        messages.error(request, too_large_message())
+    try:
+        signed_pdf = (
+            signed_bytes(
+                request,
+                prepare=lambda: _prepared_bytes(submission, user),
+                field_name=SIGNATURE_FIELD,
+            )
+            if _may_sign(user, submission, form.cleaned_data["action"])
+            else None
+        )
+    except SignatureRefused as exc:
+        messages.error(request, str(exc))
         return redirect(submission)
     try:
         record = services.submission_transition(
@@ -61,12 +89,13 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             expected_stage=form.cleaned_data["expected_stage"],
             reason=form.cleaned_data["reason"],
             notes=form.notes(),
-            signed_pdf=upload.read() if upload is not None else None,
+            signed_pdf=signed_pdf,
         )
     except services.TransitionError as exc:
         messages.error(request, str(exc))
         return redirect(submission)
-    messages.success(request, PROCESS.taken(record.from_stage, record.action).done_message())
+    done = process_for(submission.campaign).taken(record.from_stage, record.action)
+    messages.success(request, done.done_message())
     return redirect(submission)
 
 
@@ -76,10 +105,7 @@ def signing_copy(request: HttpRequest, pk: int) -> HttpResponseBase:
     signature field, and kept byte for byte (the signed upload must start with it)."""
     user = _user(request)
     submission = access.get_submission_for_user_or_404(user, pk)
-    if not any(
-        signoff.signature_required(t, submission.campaign)
-        for t in access.available_transitions(user, submission)
-    ):
+    if not _may_sign(user, submission):
         raise Http404
     prepared = report_prepare_for_signing(submission=submission, signer=user)
     return private_file_response(
@@ -100,7 +126,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     changes = selectors.diff(
         seen.content if seen else None, current, line_values.for_campaign(submission.campaign)
     )
-    labels = content.measure_labels(submission.campaign)
+    # A changed cell is named by its column's whole header path, as the grid names it.
+    labels = content.measure_names(submission.campaign)
     points = {p.code: p for s in content.outline(submission.campaign) for p in s.points.all()}
     return render(
         request,
@@ -114,6 +141,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "points": points,
             "lines": content.appendix_lines(submission),
             "actions": access.available_transitions(user, submission),
+            "signing": _may_sign(user, submission),
             "tab": "review",
         },
     )

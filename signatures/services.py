@@ -1,12 +1,23 @@
-"""Writes of the signatures app: a document prepared for a signatory, an accepted signature."""
+"""Writes of the signatures app: a document prepared for a signatory, an accepted signature.
+
+An accepted signed file is the only copy of what the signatory sent, so it is written before
+the step's transaction commits (a step that commits has its file); a step that fails after
+writing it removes it again (``signed_files_removed_on_failure``), so a refused or rolled
+back step leaves no file. A file left by a process that died in between is found by
+``manage.py verify_receipts --files``.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from asn1crypto import x509 as asn1_x509
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.db import DatabaseError
 
 from core import clock
 from submissions.models import Submission
@@ -42,8 +53,40 @@ def prepared_store(
     return prepared
 
 
+_written: ContextVar[list[str] | None] = ContextVar("signed_files_written", default=None)
+
+
+@contextmanager
+def signed_files_removed_on_failure() -> Iterator[None]:
+    """Around a step's transaction that may record a signed document: if it fails, the signed
+    files written inside are deleted again."""
+    written: list[str] = []
+    token = _written.set(written)
+    try:
+        yield
+    except BaseException:
+        storage = SignedDocument._meta.get_field("pdf").storage
+        for name in written:
+            if not _recorded(name):
+                storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def _recorded(name: str) -> bool:
+    """Does a committed row name this file? A failure after the commit (a callback run on
+    commit) must not remove the file of a step that was recorded. When the database cannot
+    tell, the file is kept: verify_receipts --files names it if nothing does."""
+    try:
+        return SignedDocument.objects.filter(pdf=name).exists()
+    except DatabaseError:
+        return True
+
+
 def signed_document_record(*, accepted: Accepted, signer: User) -> SignedDocument:
-    """Store an accepted signed document; call inside the transaction of the step it completes."""
+    """Store an accepted signed document; call inside the transaction of the step it completes,
+    itself inside ``signed_files_removed_on_failure``."""
     signed = SignedDocument(
         prepared=accepted.prepared,
         signer=signer,
@@ -59,6 +102,9 @@ def signed_document_record(*, accepted: Accepted, signer: User) -> SignedDocumen
         validated_at=clock.now(),
     )
     signed.pdf.save(f"{accepted.sha256}.pdf", ContentFile(accepted.data), save=False)
+    written = _written.get()
+    if written is not None:
+        written.append(str(signed.pdf.name))
     signed.save()
     return signed
 

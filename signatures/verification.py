@@ -273,15 +273,18 @@ def check_signed_upload(
     user: User,
     candidates: Iterable[PreparedDocument],
     not_before: datetime.datetime,
+    organisation: str | None = None,
 ) -> Accepted:
     """Accept the upload as ``user``'s signature on one of the ``candidates`` (the documents
-    prepared for them), signed after ``not_before`` (the step's start), or refuse it."""
+    prepared for them), signed after ``not_before`` (the step's start), or refuse it.
+    ``organisation``: the issuing body's signature after the person's, "off", "optional" or
+    "required" (the campaign's choice; the setting SIGNOFF_ORGANISATION_SIGNATURE if None)."""
     _reader, signatures = _read(data)
     prepared, revisions = _prepared_for(data, candidates)
     personal = signatures[0]
     if personal.signed_revision != revisions:
         raise _refuse(_("the report was changed between its preparation and the signature."))
-    organisation_mode = settings.SIGNOFF_ORGANISATION_SIGNATURE
+    organisation_mode = organisation or settings.SIGNOFF_ORGANISATION_SIGNATURE
     allowed = 1 if organisation_mode == "off" else 2
     if len(signatures) > allowed:
         raise _refuse(

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.text import capfirst
 
 from campaigns.models import (
     Campaign,
@@ -38,10 +39,29 @@ class HeaderCell:
 
 @dataclass
 class ColumnTree:
-    """The appendix columns as header rows (with spans) and as the list of leaves."""
+    """The appendix columns as header rows (with spans), as the list of leaves, and each
+    column's path of headers from the root of the tree down to it.
+
+    The path is how a cell is named wherever one column must be told from another with the
+    same label ("Nguồn từ CTMT CNTT" stands under "Chi đầu tư" and "Chi thường xuyên"): the
+    appendix grid names its inputs for a screen reader by the header cells of the path, and
+    the review's diff names a changed cell by ``name``."""
+
+    # Between the parts of a name as the page writes it (the grid's error list reads it from
+    # the table, the diff from here).
+    SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark between spaces
 
     header_rows: list[list[HeaderCell]]
     leaves: list[TemplateColumn]
+    paths: dict[int, list[TemplateColumn]] = field(default_factory=dict)  # by column pk
+
+    def path(self, column: TemplateColumn) -> list[TemplateColumn]:
+        return self.paths[column.pk]
+
+    def name(self, column: TemplateColumn) -> str:
+        """The column's labels from the root to it, joined by SEPARATOR: Nguồn lực, Kinh phí
+        đã bố trí (*), Chi đầu tư, Nguồn từ CTMT CNTT."""
+        return self.SEPARATOR.join(" ".join(c.label.split()) for c in self.path(column))
 
 
 def column_tree(campaign: Campaign, *, letter_only: bool = False) -> ColumnTree:
@@ -70,7 +90,12 @@ def column_tree(campaign: Campaign, *, letter_only: bool = False) -> ColumnTree:
         rowspan = (min(k.level for k in kids) - column.level) if kids else depth - column.level + 1
         rows[column.level - 1].append(HeaderCell(column, len(leaves_of(column)), rowspan))
     leaves = [leaf for root in children.get(None, []) for leaf in leaves_of(root)]
-    return ColumnTree(header_rows=rows, leaves=leaves)
+    by_pk = {column.pk: column for column in columns}
+    paths: dict[int, list[TemplateColumn]] = {}
+    for column in columns:  # in order: a parent's path is known before its children's
+        parent = by_pk.get(column.parent_id) if column.parent_id else None
+        paths[column.pk] = [*(paths[parent.pk] if parent else []), column]
+    return ColumnTree(header_rows=rows, leaves=leaves, paths=paths)
 
 
 def footnotes(campaign: Campaign, tree: ColumnTree) -> list[Footnote]:
@@ -208,6 +233,22 @@ def measure_labels(campaign: Campaign) -> dict[str, str]:
         if column.reason_field:
             labels.setdefault(column.reason_field, column.label)
     return labels
+
+
+def measure_names(campaign: Campaign) -> dict[str, str]:
+    """Each LineItem measure by the whole path of the column that shows it (ColumnTree.name),
+    as the appendix grid names its cells; a reason by its column's path and then its own
+    label, as the grid names the reason's box."""
+    tree = column_tree(campaign)
+    names: dict[str, str] = {}
+    for leaf in tree.leaves:
+        if leaf.field:
+            names.setdefault(leaf.field, tree.name(leaf))
+        if leaf.reason_field:
+            reason = LineItem._meta.get_field(leaf.reason_field)
+            own = capfirst(getattr(reason, "verbose_name", leaf.reason_field))
+            names.setdefault(leaf.reason_field, f"{tree.name(leaf)}{tree.SEPARATOR}{own}")
+    return names
 
 
 def outline(campaign: Campaign) -> QuerySet[OutlineSection]:

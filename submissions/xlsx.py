@@ -173,12 +173,7 @@ def layout_for(tree: ColumnTree, *, header_top: int = 1) -> SheetLayout:
 
 def _ancestors(tree: ColumnTree, column: TemplateColumn) -> list[int]:
     """The pks of the header nodes above a column, nearest first (without queries)."""
-    parent_of = {cell.column.pk: cell.column.parent_id for row in tree.header_rows for cell in row}
-    chain, pk = [], parent_of.get(column.pk)
-    while pk is not None:
-        chain.append(pk)
-        pk = parent_of.get(pk)
-    return chain
+    return [node.pk for node in reversed(tree.path(column)[:-1])]
 
 
 def write_appendix(

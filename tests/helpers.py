@@ -1,9 +1,12 @@
-"""Build form posts the way the browser sends them, from what is saved; race calls on threads."""
+"""Build form posts the way the browser sends them, from what is saved; race calls on threads;
+read a table of a page as a reader meets it."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
+from html.parser import HTMLParser
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -119,3 +122,69 @@ def submit_through_the_page(client: Any, submission: Submission, drafter: Any) -
     submission.refresh_from_db()
     assert submission.stage == Stage.DEPARTMENT_REVIEW
     return Receipt.objects.get(submission=submission)
+
+
+@dataclasses.dataclass
+class HtmlTable:
+    """A table of a page as a reader meets it: its caption, and each row's cells as text, with
+    whether each cell is a header (th) and its scope."""
+
+    caption: str = ""
+    rows: list[list[tuple[str, str, str]]] = dataclasses.field(
+        default_factory=list
+    )  # (tag, scope, text)
+
+    def texts(self) -> list[list[str]]:
+        return [[text for _tag, _scope, text in row] for row in self.rows]
+
+
+def html_table(page: str, table_within: str) -> HtmlTable:
+    """The first <table> inside the element with the id ``table_within`` (or that table's
+    own id), read with the standard library's HTML parser; cell text with spaces collapsed."""
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.depth = 0  # elements open inside the one with the id, once found
+            self.table = HtmlTable()
+            self.in_table = self.done = False
+            self.cell: tuple[str, str] | None = None
+            self.buffer: list[str] = []
+            self.in_caption = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if self.done:
+                return
+            if not self.depth and dict(attrs).get("id") != table_within:
+                return
+            self.depth += tag not in {"br", "img", "input", "col", "meta", "link"}
+            if tag == "table":
+                self.in_table = True
+            elif self.in_table and tag == "tr":
+                self.table.rows.append([])
+            elif self.in_table and tag in {"th", "td"}:
+                self.cell, self.buffer = (tag, dict(attrs).get("scope") or ""), []
+            elif self.in_table and tag == "caption":
+                self.in_caption, self.buffer = True, []
+
+        def handle_endtag(self, tag: str) -> None:
+            if not self.depth or self.done:
+                return
+            self.depth -= 1
+            text = " ".join("".join(self.buffer).split())
+            if tag in {"th", "td"} and self.cell:
+                self.table.rows[-1].append((*self.cell, text))
+                self.cell = None
+            elif tag == "caption":
+                self.table.caption, self.in_caption = text, False
+            elif tag == "table":
+                self.done = True
+
+        def handle_data(self, data: str) -> None:
+            if self.cell or self.in_caption:
+                self.buffer.append(data)
+
+    reader = Reader()
+    reader.feed(page)
+    assert reader.in_table, f"no table in #{table_within}"
+    return reader.table

@@ -69,6 +69,18 @@ def _page(response: Any) -> str:
     return str(response.content.decode())
 
 
+def _tied(page: str, control_id: str) -> None:
+    """The field's error is tied to it, as a screen reader needs: the control is marked
+    invalid and described by the element that holds the message (Django's "<id>_error")."""
+    tag = (
+        page.split(f'id="{control_id}"')[0].rsplit("<", 1)[1]
+        + page.split(f'id="{control_id}"')[1].split(">")[0]
+    )
+    assert 'aria-invalid="true"' in tag, tag
+    assert f"{control_id}_error" in tag.split('aria-describedby="')[1].split('"')[0], tag
+    assert f'id="{control_id}_error">' in page
+
+
 # --- The appendix (drafter) ---------------------------------------------------------------
 
 
@@ -93,6 +105,7 @@ def test_appendix_numbers(drafter_client: Any, hanoi: Submission, name: str, val
     assert "Chưa lưu gì: đề nghị sửa các ô được đánh dấu màu đỏ rồi lưu lại." in page
     cell = page.split(f'name="l{line.pk}-{name}"')[1].split("</td>")[0]
     assert 'class="field-error"' in cell
+    _tied(page, f"id_l{line.pk}-{name}")
     if value in {"12.34", "1.2.3"}:
         assert "Viết phần nghìn theo nhóm ba chữ số, ngăn cách bằng “.”" in cell
     assert _state(hanoi) == before
@@ -120,6 +133,7 @@ def test_a_sub_item_name_of_5000_characters(drafter_client: Any, hanoi: Submissi
     )
     page = _page(response)
     assert "Tối đa 500 ký tự (nội dung này có 5000 ký tự)." in page
+    _tied(page, f"new-label-{group.pk}")
     assert _state(hanoi) == before
 
 
@@ -155,6 +169,7 @@ def test_narrative_numbers(drafter_client: Any, hanoi: Submission, name: str, va
     page = _page(response)
     field = page.split(f'name="{name}"')[1].split("</div>\n      </div>")[0]
     assert "invalid-feedback" in field
+    _tied(page, f"id_{name}")
     if name == "treasury_refusal_count" and value in {HUGE_INT, TWENTY_DIGITS, "1.000.000"}:
         assert "Tối đa 100000 trường hợp." in field
     assert _state(hanoi) == before
@@ -174,6 +189,8 @@ def test_narrative_texts(drafter_client: Any, hanoi: Submission) -> None:
     )
     assert f"Tối đa {ANSWER_MAX} ký tự (nội dung này có {ANSWER_MAX + 1} ký tự)." in page
     assert "Tối đa 4000 ký tự (nội dung này có 5000 ký tự)." in page
+    _tied(page, f"point-{point.pk}")
+    _tied(page, "id_treasury_refusal_note")
     assert _state(hanoi) == before
 
 
@@ -195,7 +212,18 @@ def test_attachment_description(drafter_client: Any, hanoi: Submission) -> None:
         )
     )
     assert "Tối đa 300 ký tự (nội dung này có 5000 ký tự)." in page
+    _tied(page, "id_description")
     assert _state(hanoi) == before
+
+
+# --- Anyone: checking a receipt, logging in --------------------------------------------------
+
+
+def test_a_receipt_check_without_a_file_and_a_wrong_password(client: Any, db: None) -> None:
+    page = _page(client.post(reverse("receipts:verify-upload"), {}))
+    _tied(page, "id_file")
+    page = _page(client.post(reverse("login"), {"username": "nobody", "password": "x"}))
+    assert '<div class="alert alert-danger" role="alert">' in page  # read out at once
 
 
 # --- Decisions (department reviewer) and the coordinator's forms ---------------------------
@@ -279,6 +307,7 @@ def test_schedule(client: Any, hanoi: Submission, cast: Cast, fields: dict[str, 
     assert "Chưa lưu gì: hãy sửa các ô được đánh dấu bên dưới." in page
     if "fixed-department_review" in fields:
         assert "Nhập một ngày từ 01/01/2017 đến 31/12/2023." in page
+    _tied(page, f"id_{next(iter(fields))}")
     assert _state(hanoi) == before
 
 
@@ -302,6 +331,7 @@ def test_calendar_day(
         )
     )
     assert message in page
+    _tied(page, "id_note" if note else "id_day")
     assert _state(hanoi) == before
 
 

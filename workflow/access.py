@@ -20,7 +20,7 @@ from submissions.models import Attachment, Submission
 
 from .models import SubmissionProcess
 from .roles import CAMPAIGN_PERMISSION, NATIONAL_PERMISSION, UNIT_PERMISSION, group_name
-from .transitions import PROCESS, Transition
+from .transitions import Transition, process_for
 
 AnyUser = User | AnonymousUser
 UNIT_APP = AdministrativeUnit._meta.app_label
@@ -29,17 +29,26 @@ UNIT_APP = AdministrativeUnit._meta.app_label
 def is_national(user: AnyUser) -> bool:
     """Coordinators (and superusers) see every unit: the global permission, held through the
     role's group or given to the user. One query, remembered on the user object."""
+    return NATIONAL_PERMISSION in _national_codenames(user)
+
+
+def _national_codenames(user: AnyUser) -> frozenset[str]:
+    """The national permissions the user holds (coordinating, administering campaigns),
+    through a group or given to the user: one query for both, remembered on the user."""
     if not user.is_authenticated or not user.is_active:
-        return False
+        return frozenset()
     if user.is_superuser:
-        return True
-    if "_is_national" not in user.__dict__:
-        user.__dict__["_is_national"] = Permission.objects.filter(
-            Q(user=user) | Q(group__user=user),
-            codename=NATIONAL_PERMISSION,
-            content_type__app_label=UNIT_APP,
-        ).exists()
-    return bool(user.__dict__["_is_national"])
+        return frozenset((NATIONAL_PERMISSION, CAMPAIGN_PERMISSION))
+    if "_national_codenames" not in user.__dict__:
+        user.__dict__["_national_codenames"] = frozenset(
+            Permission.objects.filter(
+                Q(user=user) | Q(group__user=user),
+                codename__in=(NATIONAL_PERMISSION, CAMPAIGN_PERMISSION),
+                content_type__app_label=UNIT_APP,
+            ).values_list("codename", flat=True)
+        )
+    codenames: frozenset[str] = user.__dict__["_national_codenames"]
+    return codenames
 
 
 def units_for_user(user: AnyUser, role: Role | None = None) -> QuerySet[AdministrativeUnit]:
@@ -90,7 +99,7 @@ def _roles_by_unit(user: AnyUser) -> dict[int, frozenset[str]]:
 def forget_roles(user: AnyUser) -> None:
     """Drop what this module remembered on the user object (after a grant or a revocation)."""
     user.__dict__.pop("_roles_by_unit", None)
-    user.__dict__.pop("_is_national", None)
+    user.__dict__.pop("_national_codenames", None)
 
 
 def _unit_codenames(user: AnyUser, unit: AdministrativeUnit) -> frozenset[str]:
@@ -194,7 +203,7 @@ def available_transitions(user: AnyUser, submission: Submission) -> list[Transit
     """
     mine = [
         t
-        for t in PROCESS.transitions_from(submission.stage)
+        for t in process_for(submission.campaign).transitions_from(submission.stage)
         if has_role_for(user, t.role, submission)
     ]
     submitter = submitter_of(submission) if any(t.separate_from_submitter for t in mine) else None
@@ -225,8 +234,4 @@ def can_administer(user: AnyUser) -> bool:
 def can_administer_campaigns(user: AnyUser) -> bool:
     """May write, open, close and archive campaigns: the campaign administrator's permission,
     through the role's group or given to the user (superusers hold every permission)."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.has_perm(f"{UNIT_APP}.{CAMPAIGN_PERMISSION}")
-    )
+    return CAMPAIGN_PERMISSION in _national_codenames(user)

@@ -35,7 +35,7 @@ from submissions.models import Submission
 
 from .calendar import WorkingCalendar
 from .models import AuditRecord, DeadlineExtension, StageSchedule
-from .transitions import PROCESS, stages_of
+from .transitions import PROCESS, process_for, stages_of
 
 # A day a coordinator names for a campaign (a stage's fixed due day, an extension, a swapped
 # day of the calendar) lies within the campaign's year and this many years either side.
@@ -56,9 +56,17 @@ def out_of_range_message(campaign: Campaign) -> str:
     )
 
 
-# The stages that have a due date, in the order a report passes them: each one the process
-# moves a report on from (workflow.transitions.PROCESS.path).
+# The stages that may have a due date, in the order a report passes them: each one the
+# process moves a report on from (workflow.transitions.PROCESS.path). A campaign that leaves
+# some out has its own ladder (``ladder_of``).
 LADDER: tuple[Stage, ...] = tuple(t.source for t in PROCESS.path)
+
+
+def ladder_of(campaign: Campaign) -> tuple[Stage, ...]:
+    """The stages with a due date in the campaign's own process."""
+    return tuple(t.source for t in process_for(campaign).path)
+
+
 # Working days from the campaign's deadline when the coordinator set nothing else: the
 # province drafts first, its department and its People's Committee take the last two days,
 # and the ministry has three working days to check and two more to consolidate.
@@ -334,10 +342,6 @@ class Move:
     to_stage: str
 
 
-# Where each stage of the ladder leads forward.
-_FORWARD: dict[Stage, Stage] = {t.source: t.target for t in PROCESS.path}
-
-
 def stage_standings(
     submission: Submission,
     *,
@@ -351,13 +355,16 @@ def stage_standings(
     reckoner = Reckoner(schedule.calendar, now)
     campaign = schedule.campaign
     current = Stage(submission.stage)
-    position = LADDER.index(current) if current in LADDER else len(LADDER)  # past the last
+    path = process_for(campaign).path
+    ladder = tuple(t.source for t in path)
+    forward = {t.source: t.target for t in path}  # where each stage leads forward
+    position = ladder.index(current) if current in ladder else len(ladder)  # past the last
     standings = []
-    for index, stage in enumerate(LADDER):
+    for index, stage in enumerate(ladder):
         due = schedule.due(stage, province_due)
         left = reckoner.left(due)
         if index < position:
-            target = _FORWARD[stage]
+            target = forward[stage]
             done_at = max(
                 (m.at for m in moves if m.from_stage == stage and m.to_stage == target),
                 default=None,

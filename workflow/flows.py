@@ -1,7 +1,9 @@
 """The viewflow Flow: one process per submission, the single source of truth of its position.
 
 Its nodes are built from the declared process (workflow.transitions.PROCESS): one node per
-stage, named after it, with one edge to every stage a transition leads to from there. No
+stage, named after it, with one edge to every stage a transition leads to from there in any
+of the processes the engine runs (PROCESS and its variants without some stages, one per
+campaign's definition: transitions.flow_targets). No
 gate decides anything: the transition service says which branch to take (``advance``), and
 the node opens that branch's task only if it is one of its edges. A stage a person of the
 unit acts on is a View task (held by whoever acts, or by the drafter a report is sent back
@@ -31,7 +33,7 @@ from core.enums import Stage
 
 from .models import SubmissionProcess
 from .roles import UNIT_PERMISSION
-from .transitions import PROCESS, Process
+from .transitions import PROCESS, Process, flow_targets
 
 
 class _ChosenBranch:
@@ -95,7 +97,7 @@ def _held_by_a_person(process: Process, stage: Stage) -> bool:
 
 def _stage_node(process: Process, stage: Stage) -> Node:
     node_class = StageView if _held_by_a_person(process, stage) else StageHandle
-    return node_class().Branches(*(getattr(this, t.value) for t in process.targets(stage)))
+    return node_class().Branches(*(getattr(this, t.value) for t in flow_targets(process, stage)))
 
 
 def _start_process(self: Any, activation: Any, submission: Any) -> Any:
@@ -138,7 +140,7 @@ def flow_disagreements(process: Process, flow_class: Any) -> list[str]:
         if not isinstance(node, expected):
             found.append(f"{stage}: a {type(node).__name__}, not a {expected.__name__}")
         targets = [e.dst.name for e in node._outgoing()]
-        declared = [t.value for t in process.targets(stage)]
+        declared = [t.value for t in flow_targets(process, stage)]
         if sorted(targets) != sorted(declared):
             found.append(f"{stage}: leads to {sorted(targets)}, the table to {sorted(declared)}")
     found.extend(f"{name}: a node the table does not have" for name in sorted(nodes))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign
 from submissions.inputs import NFCInputMixin, WholeNumberField, text_field
 
-from .deadlines import LADDER, date_range, out_of_range_message
+from .deadlines import date_range, ladder_of, out_of_range_message
 from .models import CalendarException
 
 DATE_ERRORS = {"invalid": _("Enter a date as dd/mm/yyyy.")}
@@ -36,7 +36,7 @@ class StageScheduleForm(NFCInputMixin, forms.Form):
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for stage in LADDER:
+        for stage in ladder_of(campaign):
             self.fields[f"offset-{stage}"] = WholeNumberField(
                 label=stage.label,
                 min_value=-30,

@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 from campaigns.models import AdministrativeUnit, Campaign, OutlinePoint
 from core import clock
 from core.enums import Action, Role, Stage
+from signatures.services import signed_files_removed_on_failure
 from signatures.verification import SignatureRefused
 from submissions.models import Submission
 from submissions.readiness import readiness_of
@@ -33,7 +34,7 @@ from .models import (
 )
 from .roles import NATIONAL_PERMISSIONS, UNIT_PERMISSION, group_name
 from .signals import transition_done
-from .transitions import PROCESS
+from .transitions import process_for
 
 
 @transaction.atomic
@@ -170,9 +171,10 @@ def submission_transition(
     at = at or clock.now()
     process_pk = SubmissionProcess.objects.values_list("pk", flat=True).get(submission=submission)
     try:
-        return _transition_locked(
-            process_pk, actor, submission, action, expected_stage, reason, notes, at, signed_pdf
-        )
+        with signed_files_removed_on_failure():
+            return _transition_locked(
+                process_pk, actor, submission, action, expected_stage, reason, notes, at, signed_pdf
+            )
     except FlowLockFailed:
         raise TransitionError(
             _("Nothing was done: someone else is acting on this submission right now. Try again.")
@@ -204,7 +206,7 @@ def _transition_locked(
                 )
                 % {"stage": Stage(locked.stage).label}
             )
-        transition = PROCESS.find(locked.stage, action)
+        transition = process_for(locked.campaign).find(locked.stage, action)
         process = SubmissionProcess.objects.select_related("last_submitter").get(pk=process_pk)
         if transition is None:
             raise TransitionError(str(access.NOT_NOW))
@@ -329,6 +331,8 @@ def stage_schedule_set(
 
     if not access.is_national(actor):
         raise TransitionError(_("Only the ministry coordinator can change the due dates."))
+    if not campaign.accepts_review:
+        raise TransitionError(str(access.CAMPAIGN_ARCHIVED))
     with transaction.atomic():
         for stage, offset in offsets.items():
             StageSchedule.objects.update_or_create(

@@ -1,14 +1,16 @@
 """The signatory's own signature at a step: whether it is required, and checking the upload.
 
 Whether a step needs it is declared in workflow.transitions (``needs_signature``: the
-provincial sign-off); whether that is enforced is, until campaigns are data (issue 14), the
-setting SIGNOFF_REQUIRES_PERSONAL_SIGNATURE. Then it will be the campaign's own choice, read
-here and nowhere else.
+provincial sign-off); whether that is enforced is the campaign's own choice, the ``signatures``
+part of its definition (campaigns/schema/README.md), read here and nowhere else; a definition
+that says nothing follows the settings SIGNOFF_REQUIRES_PERSONAL_SIGNATURE and
+SIGNOFF_ORGANISATION_SIGNATURE.
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -28,9 +30,29 @@ class SignatureMissing(Exception):
     pass
 
 
+def _declared(campaign: Campaign) -> dict[str, Any]:
+    part = (campaign.definition or {}).get("signatures")
+    return part if isinstance(part, dict) else {}
+
+
 def signature_required(transition: Transition, campaign: Campaign) -> bool:
     """Does taking ``transition`` in ``campaign`` need the actor's signed report?"""
-    return transition.needs_signature and bool(settings.SIGNOFF_REQUIRES_PERSONAL_SIGNATURE)
+    if not transition.needs_signature:
+        return False
+    declared = _declared(campaign).get("signoff")
+    if declared is None:
+        return bool(settings.SIGNOFF_REQUIRES_PERSONAL_SIGNATURE)
+    return bool(declared == "personal")
+
+
+def organisation_mode(campaign: Campaign) -> str:
+    """The issuing body's signature on a signed report: "off", "optional" or "required"."""
+    return str(_declared(campaign).get("organisation", settings.SIGNOFF_ORGANISATION_SIGNATURE))
+
+
+def national_report_signable(campaign: Campaign) -> bool:
+    """May the ministry's signer sign a version of ``campaign``'s national report?"""
+    return _declared(campaign).get("national_report", "personal") == "personal"
 
 
 def step_started(submission: Submission, transition: Transition) -> datetime.datetime:
@@ -73,5 +95,6 @@ def signed_report_accept(
         user=actor,
         candidates=candidates,
         not_before=step_started(submission, transition),
+        organisation=organisation_mode(submission.campaign),
     )
     return signed_document_record(accepted=accepted, signer=actor)

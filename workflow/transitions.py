@@ -13,17 +13,19 @@ against it when the app starts:
 - the message after a press (reviews.views.decide);
 - the deadline ladder (workflow.deadlines.LADDER) and the tests' path (tests.cast.PATH).
 
-The shape (``Process`` holding ``Transition``s) is plain data, so that another campaign's
-process can later be loaded from a file or the database. For now every campaign runs
-``PROCESS``: a campaign's definition names its stages by the engine's kinds (``KIND_STAGES``),
-and a campaign whose process is not this one is refused when it is opened
-(``process_refusal``), never run on a process it did not ask for.
+A campaign's definition names the stages it wants by the engine's kinds (``KIND_STAGES``):
+drafting, then any of a review in the unit, the unit's sign-off and the ministry's check, then
+consolidation. It runs ``PROCESS`` without the stages it leaves out (``process_for``: a
+transition that led to a left-out stage leads to the next one kept); a campaign asking for a
+process the engine cannot run is refused when it is opened (``process_refusal``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from itertools import combinations
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -266,25 +268,90 @@ KIND_STAGES = {
 }
 
 
-def stages_of(definition: dict[str, object]) -> dict[str, Stage]:
+def stages_of(definition: dict[str, Any]) -> dict[str, Stage]:
     """Each process key of a campaign's definition, with the engine's stage it is."""
     steps = definition.get("process") or []
-    assert isinstance(steps, list)
     return {step["key"]: KIND_STAGES[step["kind"]] for step in steps if step["kind"] in KIND_STAGES}
 
 
-def process_refusal(definition: dict[str, object]) -> str | None:
-    """Why the engine cannot run the process a definition asks for; None when it can."""
-    steps = definition.get("process") or []
-    assert isinstance(steps, list)
-    asked = [KIND_STAGES.get(step.get("kind", "")) for step in steps]
-    engine = [stage for stage in PROCESS.stages if stage in KIND_STAGES.values()]
-    if not steps or asked == engine:
+# The stages a campaign may leave out: the unit's review, its sign-off and the ministry's
+# check. Drafting and consolidation are every campaign's.
+OPTIONAL_STAGES = (Stage.DEPARTMENT_REVIEW, Stage.PROVINCIAL_SIGNOFF, Stage.MINISTRY_CHECK)
+
+
+def _without(process: Process, left_out: frozenset[Stage]) -> Process:
+    """``process`` with some optional stages left out: their transitions go, and a
+    transition that led to one of them leads to the next stage kept instead."""
+    stages = tuple(s for s in process.stages if s not in left_out)
+
+    def kept(stage: Stage) -> Stage:
+        while stage not in stages:
+            stage = process.stages[process.stages.index(stage) + 1]
+        return stage
+
+    return Process(
+        name=f"{process.name} without {', '.join(sorted(left_out))}" if left_out else process.name,
+        stages=stages,
+        transitions=tuple(
+            replace(t, target=kept(t.target)) for t in process.transitions if t.source in stages
+        ),
+    )
+
+
+def variants_of(process: Process) -> dict[frozenset[Stage], Process]:
+    """``process``, and ``process`` without each combination of optional stages."""
+    return {
+        frozenset(left_out): _without(process, frozenset(left_out))
+        for n in range(len(OPTIONAL_STAGES) + 1)
+        for left_out in combinations(OPTIONAL_STAGES, n)
+    }
+
+
+# Every process the engine runs, built once; each is checked by Process.__post_init__.
+VARIANTS = variants_of(PROCESS)
+
+
+def _asked(definition: dict[str, Any]) -> list[Stage | None]:
+    return [KIND_STAGES.get(step.get("kind", "")) for step in definition.get("process") or []]
+
+
+def process_refusal(definition: dict[str, Any]) -> str | None:
+    """Why the engine cannot run the process a definition asks for; None when it can: the
+    engine's stages in its order, each at most once, drafting and consolidation included."""
+    asked = _asked(definition)
+    if not asked:
         return None
-    return str(
-        _(
-            "The engine runs one process for now: drafting, a review in the unit, the unit's "
-            "sign-off, the ministry's check and consolidation, in that order. This campaign "
-            "asks for another; it cannot be opened until processes per campaign are built."
+    if (
+        None in asked
+        or len(set(asked)) != len(asked)
+        or asked != [s for s in PROCESS.stages if s in asked]
+        or Stage.DRAFTING not in asked
+        or Stage.CONSOLIDATION not in asked
+    ):
+        return str(
+            _(
+                "The engine runs drafting, then any of a review in the unit, the unit's "
+                "sign-off and the ministry's check, then consolidation, each once and in that "
+                "order. This campaign asks for another process; it cannot be opened."
+            )
+        )
+    return None
+
+
+def process_for(campaign: Any) -> Process:
+    """The process a campaign runs: the stages its definition asks for (``PROCESS`` when it
+    names none, or one the engine cannot run, which is refused when the campaign opens)."""
+    definition = campaign.definition or {}
+    asked = _asked(definition)
+    if not asked or process_refusal(definition):
+        return PROCESS
+    return VARIANTS[frozenset(s for s in OPTIONAL_STAGES if s not in asked)]
+
+
+def flow_targets(process: Process, stage: Stage) -> list[Stage]:
+    """Where a report may go from ``stage`` in any variant of ``process`` (a flow's edges)."""
+    return list(
+        dict.fromkeys(
+            t for variant in variants_of(process).values() for t in variant.targets(stage)
         )
     )

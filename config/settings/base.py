@@ -223,7 +223,8 @@ SIGNING_P12_PASSWORD = env.str("SIGNING_P12_PASSWORD", default="dev-only")
 SIGNING_ORGANISATION = env.str("SIGNING_ORGANISATION", default="Bộ Tài chính")
 
 # People's own signatures (signatures app; README "Digital signatures"). Whether the provincial
-# sign-off needs the signatory's signed PDF: a setting until campaigns carry it (issue 14).
+# sign-off needs the signatory's signed PDF: the default for a
+# campaign whose definition has no "signatures" part (workflow.signoff).
 SIGNOFF_REQUIRES_PERSONAL_SIGNATURE = env.bool("SIGNOFF_REQUIRES_PERSONAL_SIGNATURE", default=False)
 # The issuing body's (organisation's) signature after the person's: off, optional or required.
 SIGNOFF_ORGANISATION_SIGNATURE = env.str("SIGNOFF_ORGANISATION_SIGNATURE", default="optional")
@@ -234,6 +235,10 @@ SIGNATURE_REVOCATION_POLICY = env.str("SIGNATURE_REVOCATION_POLICY", default="so
 SIGNED_PDF_MAX_BYTES = env.int("SIGNED_PDF_MAX_BYTES", default=20 * 1024 * 1024)
 # How far a signer's clock may be ahead of ours.
 SIGNATURE_CLOCK_SKEW_SECONDS = env.int("SIGNATURE_CLOCK_SKEW_SECONDS", default=300)
+# Signing in the browser with a certificate file (.p12/.pfx) and its password, the server
+# signing with the key in memory (signatures.pkcs12): for test and small deployments. Off
+# unless set (on in dev and test settings): a person's key belongs on their token.
+SIGNING_WITH_PKCS12_IN_BROWSER = env.bool("SIGNING_WITH_PKCS12_IN_BROWSER", default=False)
 # Holders and coordinators are warned this many days before a registered certificate expires.
 CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=30)
 

@@ -13,3 +13,6 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-secret-5137")
 # The demo's campaign of 2020 seen live: the clock starts at this moment (make run sets
 # 2020-05-04T09:00) and runs on with the real time.
 CLOCK_START = parse_start(env.str("DJANGO_CLOCK_START", default=""))
+
+# Signing with a certificate file in the browser, to try the signatures without a token.
+SIGNING_WITH_PKCS12_IN_BROWSER = env.bool("SIGNING_WITH_PKCS12_IN_BROWSER", default=True)

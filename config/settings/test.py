@@ -37,3 +37,4 @@ STORAGES = {
 SIGNING_P12_PATH = BASE_DIR / "var" / "test-signing" / "test-signing.p12"
 SIGNING_P12_PASSWORD = "test-only"  # noqa: S105
 RECEIPT_RENDERING = "inline"
+SIGNING_WITH_PKCS12_IN_BROWSER = True

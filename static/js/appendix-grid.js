@@ -1,6 +1,8 @@
 // The appendix table for people who do not use a mouse (WCAG 2.1 AA):
 // - every input is named by its row and the whole path of its column header (root to leaf),
-//   through aria-labelledby pointing at the header cells the page already has;
+//   through aria-labelledby pointing at the header cells the page already has: the server
+//   lists a cell's path in its data-colhead (submissions.selectors.ColumnTree.path, the rule's
+//   one home, which also names a changed cell in the review's diff);
 // - the arrow keys and Enter move from cell to cell as in a spreadsheet; only one cell is in
 //   the Tab order (a roving tabindex), so Tab leaves the table;
 // - each error is tied to its field (aria-describedby, aria-invalid) and listed at the top
@@ -17,22 +19,15 @@
     var el = document.getElementById(id);
     return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
   }
-  // A column's header cells, from the root of the tree down to the leaf.
-  function columnPath(leafId) {
-    var path = [];
-    var el = document.getElementById(leafId);
-    while (el) {
-      path.unshift(el.id);
-      el = el.dataset.parent ? document.getElementById(el.dataset.parent) : null;
-    }
-    return path;
-  }
+  var SEPARATOR = table.dataset.separator || " ";
+  // A column's name: its header cells from the root of the tree down to the leaf.
+  function columnName(td) { return ids(td, "data-colhead").map(text).join(SEPARATOR); }
 
   // Names and error links.
   var cells = [].slice.call(table.querySelectorAll("td[data-colhead]"));
   cells.forEach(function (td) {
     var row = td.parentElement.dataset.rowhead || "";
-    var column = columnPath(td.dataset.colhead).join(" ");
+    var column = td.dataset.colhead;
     td.querySelectorAll(CONTROLS).forEach(function (control) {
       var own = document.getElementById(control.id + "-name");
       control.setAttribute("aria-labelledby",
@@ -40,8 +35,9 @@
     });
   });
   var problems = [];
-  table.querySelectorAll(".field-error[id$='-error']").forEach(function (error) {
-    var control = document.getElementById(error.id.slice(0, -"-error".length));
+  // The error's id is the control's and "_error", as Django's own aria-describedby names it.
+  table.querySelectorAll(".field-error[id$='_error']").forEach(function (error) {
+    var control = document.getElementById(error.id.slice(0, -"_error".length));
     if (!control) { return; }
     var described = ids(control, "aria-describedby").filter(function (i) { return i !== error.id; });
     described.push(error.id);
@@ -53,7 +49,8 @@
   if (summary && problems.length) {
     var list = summary.querySelector("ul");
     problems.forEach(function (p) {
-      var name = ids(p.control, "aria-labelledby").map(text).filter(Boolean).join(" › ");
+      var name = ids(p.control, "aria-labelledby").map(text).filter(Boolean).join(SEPARATOR) ||
+        p.control.getAttribute("aria-label") || "";
       var item = document.createElement("li");
       var link = document.createElement("a");
       link.href = "#" + p.control.id;
@@ -225,7 +222,7 @@
     pending = setTimeout(function () {
       var key = td.dataset.col;
       var parts = [];
-      var column = text(td.dataset.colhead);
+      var column = columnName(td);
       var row = td.parentElement;
       var group = row;
       while (group && !(group.classList.contains("row-group") && !group.classList.contains("row-line"))) {

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken, IdempotentRequest
+from api.tokens import TOKEN
 from core import clock
 from core.enums import Role, Stage
 from submissions.models import Submission
@@ -39,7 +40,10 @@ def test_token_is_stored_hashed_and_acts_as_its_user(
     text = token_for(cast(Role.DRAFTER))
     row = ApiToken.objects.get()
     assert text not in str(ApiToken.objects.values_list().get())
-    secret = text.rsplit("_", 1)[1]
+    # The secret may itself hold "_": it is what follows the 12-digit key.
+    match = TOKEN.match(text)
+    assert match is not None
+    secret = match["secret"]
     assert row.secret_sha256 == hashlib.sha256(secret.encode()).hexdigest()
     response = _bearer(text).get(ME)
     assert response.status_code == 200
@@ -109,6 +113,12 @@ def test_token_page_shows_the_token_once(client: Client, cast: Cast) -> None:
     assert _bearer(text).get(ME).status_code == 200
     too_long = client.post(reverse("api:tokens"), {"name": "x", "days": "100000"})
     assert too_long.context["created"] == "" and ApiToken.objects.count() == 1
+    # The message is tied to its field for a screen reader (aria-describedby, aria-invalid).
+    days = next(
+        tag for tag in too_long.content.decode().split("<input") if 'id="token-days"' in tag
+    ).split(">")[0]
+    assert 'aria-invalid="true"' in days and 'aria-describedby="id_days_error"' in days
+    assert '<div class="field-error" id="id_days_error">' in too_long.content.decode()
 
 
 def test_session_reads_and_writes_need_csrf(hanoi: Submission, cast: Cast) -> None:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from campaigns import definition
 from campaigns.models import Campaign
 from national.services import consolidation_run
 from receipts.models import Receipt
@@ -43,7 +44,15 @@ def demo(live_app: Any) -> dict[str, Any]:
     )
     receipt = Receipt.objects.filter(submission_id=submissions["22"]).order_by("-pk").first()
     assert receipt is not None
-    return {"sub": submissions, "version": version, "receipt": receipt, "code": campaign.code}
+    # The next letter, started from a copy of this one: a draft to preview.
+    draft = definition.load(definition.copy_of(campaign))
+    return {
+        "sub": submissions,
+        "version": version,
+        "receipt": receipt,
+        "code": campaign.code,
+        "draft": draft.code,
+    }
 
 
 def _pages(demo: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
@@ -63,6 +72,7 @@ def _pages(demo: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             ("appendix", f"/submissions/{sub['48']}/appendix/"),
             ("narrative", f"/submissions/{sub['48']}/narrative/"),
             ("attachments", f"/submissions/{sub['48']}/attachments/"),
+            ("api tokens", "/api/tokens/"),
         ],
         "hcm.lanhdaoso": [
             ("inbox", "/inbox/"),
@@ -89,6 +99,15 @@ def _pages(demo: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             ("national reports", "/national/"),
             ("national report v1", f"/national/{code}/v{demo['version'].number}/"),
             ("submission (consolidated)", f"/submissions/{sub['22']}/"),
+        ],
+        "quantri": [
+            ("campaigns", "/campaigns/"),
+            ("new campaign", "/campaigns/new/"),
+            ("appendix from excel", "/campaigns/appendix-from-excel/"),
+            ("campaign (open)", f"/campaigns/{code}/"),
+            ("campaign (draft)", f"/campaigns/{demo['draft']}/"),
+            ("preview appendix", f"/campaigns/{demo['draft']}/preview/appendix/"),
+            ("preview narrative", f"/campaigns/{demo['draft']}/preview/narrative/"),
         ],
     }
 

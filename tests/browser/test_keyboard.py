@@ -155,7 +155,7 @@ def test_draft_submit_return_and_approve_with_the_keyboard_alone(
     assert _focused(page)["id"] == f"id_l{below.pk}-spent"
     wrong = page.locator(f"#id_l{below.pk}-spent")
     assert wrong.get_attribute("aria-invalid") == "true"
-    assert f"id_l{below.pk}-spent-error" in (wrong.get_attribute("aria-describedby") or "")
+    assert f"id_l{below.pk}-spent_error" in (wrong.get_attribute("aria-describedby") or "")
     page.keyboard.type("12")  # the whole value is selected on arrival: typing replaces it
     page.keyboard.press("Tab")
     assert _focused(page)["id"] == "save-appendix"

@@ -4,6 +4,7 @@ Vietnamese, an uploaded file read within bounds, and loading into a campaign's r
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import re
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from campaigns.definition import (
     load,
     parse,
     schema,
+    unit_sets,
     validate,
 )
 from campaigns.measures import assign_slots
@@ -218,7 +220,7 @@ MISTAKES: dict[str, tuple[Callable[[Definition], Any], str, str]] = {
     "unknown unit set": (
         lambda d: d["units"].update({"set": "1990-2000"}),
         "units.set",
-        "Không có bộ đơn vị “1990-2000”; các bộ hiện có: “2008-2025”",
+        "Không có bộ đơn vị “1990-2000”; các bộ hiện có: “2008-2025”, “2025”.",
     ),
     "schedule for a stage not in the process": (
         lambda d: d["schedule"][1].update({"stage": "second_review"}),
@@ -245,6 +247,16 @@ MISTAKES: dict[str, tuple[Callable[[Definition], Any], str, str]] = {
         lambda d: d.update({"code": "5137 BTC"}),
         "code",
         "Chỉ được viết chữ thường không dấu, chữ số và dấu gạch ngang",
+    ),
+    "unknown signature choice": (
+        lambda d: d.update({"signatures": {"signoff": "yes"}}),
+        "signatures.signoff",
+        "phải là một trong: “personal”, “none”",
+    ),
+    "organisation required on an unsigned sign-off": (
+        lambda d: d.update({"signatures": {"signoff": "none", "organisation": "required"}}),
+        "signatures.organisation",
+        "không thể bắt buộc khi bước ký duyệt không ký số",
     ),
 }
 
@@ -283,6 +295,23 @@ TOGETHER = [
     "misspelt name",
     "code with spaces",
 ]
+
+
+def test_the_signatures_part_is_optional_and_checked_against_the_process(
+    campaign: Campaign,
+) -> None:
+    data = definition_5137()
+    assert "signatures" not in data  # 5137 follows the server's settings
+    data["signatures"] = {"signoff": "personal", "organisation": "optional"}
+    data["signatures"]["national_report"] = "none"
+    assert validate(data) == []
+    data["process"] = [s for s in data["process"] if s["kind"] != "unit_signoff"]
+    data["schedule"] = [
+        e for e in data["schedule"] if e["stage"] in {s["key"] for s in data["process"]}
+    ]
+    errors = validate(data)
+    assert [e.path for e in errors] == ["signatures.signoff"], pairs(errors)
+    assert "unit_signoff" in errors[0].message
 
 
 def test_a_definition_with_many_mistakes_has_every_one_named(campaign: Campaign) -> None:
@@ -381,6 +410,70 @@ def test_the_readme_example_loads_as_a_draft_campaign(campaign: Campaign) -> Non
     ]
     assert got["points"] == [["1", "1", "", "Đánh giá kết quả chuyển đổi số năm 2025.", 1, True]]
     assert got["problem_kinds"] == [] and got["footnotes"] == []
+
+
+# Unit sets --------------------------------------------------------------------------------------
+
+
+def test_the_unit_sets_are_named_by_their_years(db: None) -> None:
+    assert unit_sets() == {
+        "2008-2025": (datetime.date(2008, 8, 1), datetime.date(2025, 6, 30)),
+        "2025": (datetime.date(2025, 7, 1), None),
+    }
+
+
+def test_5137_still_goes_to_the_63_units_of_2008_2025(campaign: Campaign) -> None:
+    assert definition_5137()["units"] == {"set": "2008-2025"}
+    assert campaign.units.count() == 63
+    assert set(campaign.units.values_list("valid_from", "valid_to")) == {
+        (datetime.date(2008, 8, 1), datetime.date(2025, 6, 30))
+    }
+
+
+def _for_2025(units: Definition) -> Definition:
+    data = readme_example()
+    data["code"] = "bao-cao-34-don-vi-2025"
+    data["units"] = units
+    return data
+
+
+@pytest.mark.parametrize(
+    ("units", "count"),
+    [
+        ({"set": "2025"}, 34),
+        ({"valid_on": "2025-07-01"}, 34),
+        ({"valid_on": "2025-06-30"}, 63),
+    ],
+)
+def test_a_definition_for_the_units_of_2025_loads_them_all(
+    campaign: Campaign, units: Definition, count: int
+) -> None:
+    data = _for_2025(units)
+    assert validate(data) == []
+    new = load(data)
+    assert new.units.count() == count
+    assert campaign.units.count() == 63
+
+
+def test_a_definition_for_two_of_the_units_of_2025_loads_those_two(campaign: Campaign) -> None:
+    data = _for_2025({"set": "2025", "only": ["15", "80"]})
+    assert validate(data) == []
+    new = load(data)
+    assert sorted(new.units.values_list("code", "name", "valid_from")) == [
+        ("15", "Lào Cai", datetime.date(2025, 7, 1)),
+        ("80", "Tây Ninh", datetime.date(2025, 7, 1)),
+    ]
+
+
+def test_a_code_of_the_63_that_the_34_lack_is_refused_with_its_path(campaign: Campaign) -> None:
+    """Hà Giang (02) went into Tuyên Quang (08): a 2025 definition may not name it."""
+    data = _for_2025({"set": "2025", "only": ["08", "02"]})
+    expected = [("units.only[1]", "Bộ đơn vị không có đơn vị nào mang mã “02”.")]
+    assert pairs(validate(data)) == expected
+    with pytest.raises(DefinitionRefused) as refused:
+        load(data)
+    assert pairs(refused.value.errors) == expected
+    assert not Campaign.objects.filter(code=data["code"]).exists()
 
 
 def test_reloading_a_draft_makes_its_rows_those_of_the_definition(campaign: Campaign) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +16,7 @@ from submissions.models import Submission
 from workflow.services import submission_transition
 
 from ..cast import Cast, drive_to, fill_complete
+from ..helpers import html_table
 
 
 def test_changes_since_the_version_the_reviewer_returned(
@@ -210,3 +213,105 @@ def test_content_frozen_before_a_column_existed_shows_no_change_in_it(
     assert measure_labels(hanoi.campaign)["infrastructure_status"] == (
         "Thực trạng cơ sở vật chất so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT"
     )
+
+
+def _path(*labels: str) -> str:
+    return " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ".join(labels)
+
+
+def test_a_changed_cell_is_named_by_its_whole_column_header_as_the_grid_names_it(
+    client: Any, hanoi: Submission, cast: Cast
+) -> None:
+    """Two columns are labelled "Nguồn từ CTMT CNTT", under "Chi đầu tư" and under "Chi
+    thường xuyên": the diff names each changed cell by the path of headers above it, root to
+    leaf, the same path the appendix grid gives a screen reader for that cell."""
+    drafter, reviewer = cast(Role.DRAFTER), cast(Role.DEPARTMENT_REVIEWER)
+    drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
+    submission_transition(
+        actor=reviewer,
+        submission=hanoi,
+        action=Action.RETURN,
+        expected_stage=Stage.DEPARTMENT_REVIEW,
+        reason="Tách nguồn CTMT",
+    )
+    hanoi.refresh_from_db()
+    line = hanoi.lines.get(row__code="1.3")
+    services.appendix_save(
+        actor=drafter,
+        submission=hanoi,
+        revision=hanoi.revision,
+        values={
+            line.pk: {"alloc_invest_ctmt": Decimal("12"), "alloc_recurrent_ctmt": Decimal("3")}
+        },
+    )
+    # What the grid tells a screen reader about the cell: the header cells its data-colhead
+    # lists (the inputs' aria-labelledby), read from the drafter's appendix page.
+    client.force_login(drafter)
+    grid = client.get(reverse("submissions:appendix", kwargs={"pk": hanoi.pk})).content.decode()
+    heads = dict(re.findall(r'<th [^>]*id="(colhead-\d+)">([^<]*)</th>', grid))
+    table_tag = re.search(r'data-separator="([^"]*)"', grid)
+    assert table_tag is not None
+    separator = html.unescape(table_tag.group(1))
+    cell = re.search(
+        rf'data-colhead="([^"]*)"><input[^>]*name="l{line.pk}-alloc_invest_ctmt"', grid
+    )
+    assert cell is not None
+    heard = separator.join(" ".join(heads[i].split()) for i in cell.group(1).split())
+    assert heard == _path("Nguồn lực", "Kinh phí đã bố trí (*)", "Chi đầu tư", "Nguồn từ CTMT CNTT")
+
+    submission_transition(
+        actor=drafter, submission=hanoi, action=Action.SUBMIT, expected_stage=Stage.DRAFTING
+    )
+    client.force_login(reviewer)
+    page = client.get(reverse("reviews:review", kwargs={"pk": hanoi.pk})).content.decode()
+    table = html_table(page, "diff-rows")
+    assert table.rows[0][0] == ("th", "col", "Dòng") and table.rows[1][0][:2] == ("th", "row")
+    assert line.row is not None
+    row = " ".join(line.row.label.split())
+    assert [cells[:2] for cells in table.texts()[1:]] == [
+        [row, heard],
+        [
+            row,
+            _path("Nguồn lực", "Kinh phí đã bố trí (*)", "Chi thường xuyên", "Nguồn từ CTMT CNTT"),
+        ],
+    ]
+
+
+def test_a_removed_sub_item_is_named_in_the_pages_language(
+    client: Any, hanoi: Submission, cast: Cast
+) -> None:
+    drafter, reviewer = cast(Role.DRAFTER), cast(Role.DEPARTMENT_REVIEWER)
+    services.appendix_save(
+        actor=drafter,
+        submission=hanoi,
+        revision=hanoi.revision,
+        values={},
+        add_to_group=hanoi.campaign.rows.get(code="3"),
+        new_label="CSDL đất đai",
+    )
+    drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
+    submission_transition(
+        actor=reviewer,
+        submission=hanoi,
+        action=Action.RETURN,
+        expected_stage=Stage.DEPARTMENT_REVIEW,
+        reason="Bỏ mục con",
+    )
+    hanoi.refresh_from_db()
+    services.appendix_save(
+        actor=drafter,
+        submission=hanoi,
+        revision=hanoi.revision,
+        values={},
+        remove_line_id=hanoi.lines.get(label="CSDL đất đai").pk,
+    )
+    submission_transition(
+        actor=drafter, submission=hanoi, action=Action.SUBMIT, expected_stage=Stage.DRAFTING
+    )
+    client.force_login(reviewer)
+    url = reverse("reviews:review", kwargs={"pk": hanoi.pk})
+    rows = html_table(client.get(url).content.decode(), "diff-rows").texts()[1:]
+    assert [r[:3] for r in rows] == [["CSDL đất đai", "Mục con đã bị xóa", "CSDL đất đai"]]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    rows = html_table(client.get(url).content.decode(), "diff-rows").texts()[1:]
+    assert rows[0][1] == "The sub-item was removed"

@@ -11,6 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from core.enums import Role, Stage
+from national.models import NationalVersion
+from national.services import consolidation_run
 from receipts.signoff import report_prepare_for_signing
 from signatures.models import PreparedDocument
 from signatures.services import trust_anchor_add, user_certificate_register
@@ -75,3 +77,21 @@ def signoff(hanoi: Submission, cast: Cast, pki: Pki, trust_list: None, settings:
         user_certificate_register(user=signatory, certificate=holder.der)
     user_certificate_register(user=cast(Role.DEPARTMENT_REVIEWER), certificate=pki.another_user.der)
     return Signoff(hanoi, signatory, cast)
+
+
+@pytest.fixture
+def version(hanoi: Submission, cast: Cast, trust_list: None) -> NationalVersion:
+    """Version 1 of the national report, with Hà Nội in it."""
+    drive_to(hanoi, Stage.CONSOLIDATION, cast)
+    return consolidation_run(actor=cast(Role.MINISTRY_COORDINATOR), campaign=hanoi.campaign)
+
+
+@pytest.fixture
+def coordinator(cast: Cast, pki: Pki) -> User:
+    """The ministry's signer: the coordinator, with a certificate registered to them."""
+    user = cast(Role.MINISTRY_COORDINATOR)
+    user.first_name, user.last_name = "Trần Thị", "Điều Phối"
+    user.save()
+    user_certificate_register(user=user, certificate=pki.coordinator.der)
+    user_certificate_register(user=user, certificate=pki.revoked.der)
+    return user

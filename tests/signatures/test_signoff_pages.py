@@ -137,3 +137,49 @@ def test_only_the_one_who_may_sign_gets_the_report_to_sign(client: Any, signoff:
         client.force_login(user)
         assert client.get(url).status_code == 404
     assert not PreparedDocument.objects.exists()
+
+
+def test_the_review_page_signs_with_the_same_upload(
+    client: Any, signoff: Signoff, pki: Pki
+) -> None:
+    """The review page's one decision form carries the signed report too: Sign there works, and
+    Return from the same form needs no file and signs nothing."""
+    client.force_login(signoff.signatory)
+    review = reverse("reviews:review", args=[signoff.submission.pk])
+    page = client.get(review).content.decode()
+    form = page[page.index('id="decision"') :]
+    assert 'enctype="multipart/form-data"' in form and 'id="signed-pdf"' in form
+    assert 'name="action" value="sign"' in form
+    prepared = _download_to_sign(client, signoff)
+    response = client.post(
+        reverse("reviews:decide", args=[signoff.submission.pk]),
+        {
+            "action": Action.SIGN,
+            "expected_stage": Stage.PROVINCIAL_SIGNOFF,
+            "reason": "",
+            "signed_pdf": SimpleUploadedFile("da-ky.pdf", pki.valid.sign(prepared)),
+        },
+        follow=True,
+    )
+    signoff.submission.refresh_from_db()
+    assert signoff.submission.stage == Stage.MINISTRY_CHECK, response.content.decode()
+    assert SignedDocument.objects.count() == 1
+
+
+def test_returning_from_the_review_page_signs_nothing(
+    client: Any, signoff: Signoff, pki: Pki
+) -> None:
+    client.force_login(signoff.signatory)
+    client.post(
+        reverse("reviews:decide", args=[signoff.submission.pk]),
+        {
+            "action": Action.RETURN,
+            "expected_stage": Stage.PROVINCIAL_SIGNOFF,
+            "reason": "Cần sửa mục 2.1",
+            "pkcs12": SimpleUploadedFile("p.p12", pki.valid.pkcs12()),
+            "pkcs12_password": "mat-khau-thu",
+        },
+    )
+    signoff.submission.refresh_from_db()
+    assert signoff.submission.stage != Stage.PROVINCIAL_SIGNOFF
+    assert not SignedDocument.objects.exists() and not PreparedDocument.objects.exists()

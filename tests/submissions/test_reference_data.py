@@ -1,9 +1,11 @@
-"""The reference data: the 63 units of 2020 and campaign 5137 exactly as the letter writes it."""
+"""The reference data: the 63 units of 2020, the 34 of 2025, and campaign 5137 exactly as the
+letter writes it."""
 
 from __future__ import annotations
 
 import datetime
 import io
+import json
 import re
 from collections import Counter
 
@@ -18,7 +20,7 @@ from campaigns.models import (
     TemplateColumn,
     TemplateRow,
 )
-from campaigns.reference import DATA_DIR
+from campaigns.reference import DATA_DIR, UNITS_FILE, load_units
 from submissions.selectors import column_tree
 
 # The letter as published, kept beside the data derived from it.
@@ -92,6 +94,47 @@ OFFICIAL_CODES = {
 }
 CITIES = {"01", "31", "48", "79", "92"}
 
+# Decision 19/2025/QĐ-TTg: the 34 units of Resolution 202/2025/QH15, from 01/7/2025.
+CODES_2025 = {
+    "01": "Hà Nội",
+    "04": "Cao Bằng",
+    "08": "Tuyên Quang",
+    "11": "Điện Biên",
+    "12": "Lai Châu",
+    "14": "Sơn La",
+    "15": "Lào Cai",
+    "19": "Thái Nguyên",
+    "20": "Lạng Sơn",
+    "22": "Quảng Ninh",
+    "24": "Bắc Ninh",
+    "25": "Phú Thọ",
+    "31": "Hải Phòng",
+    "33": "Hưng Yên",
+    "37": "Ninh Bình",
+    "38": "Thanh Hóa",
+    "40": "Nghệ An",
+    "42": "Hà Tĩnh",
+    "44": "Quảng Trị",
+    "46": "Huế",
+    "48": "Đà Nẵng",
+    "51": "Quảng Ngãi",
+    "52": "Gia Lai",
+    "56": "Khánh Hòa",
+    "66": "Đắk Lắk",
+    "68": "Lâm Đồng",
+    "75": "Đồng Nai",
+    "79": "Hồ Chí Minh",
+    "80": "Tây Ninh",
+    "82": "Đồng Tháp",
+    "86": "Vĩnh Long",
+    "91": "An Giang",
+    "92": "Cần Thơ",
+    "96": "Cà Mau",
+}
+CITIES_2025 = {"01", "31", "46", "48", "79", "92"}
+LAST_DAY_OF_63 = datetime.date(2025, 6, 30)
+FIRST_DAY_OF_34 = datetime.date(2025, 7, 1)
+
 
 @pytest.fixture
 def letter() -> str:
@@ -120,19 +163,58 @@ def test_units_fall_into_the_six_socio_economic_regions(db: None) -> None:
     assert counts == {"TDMNPB": 14, "DBSH": 11, "BTB-DHMT": 14, "TN": 5, "DNB": 6, "DBSCL": 13}
 
 
-def test_a_later_reorganisation_is_new_data_not_a_change(campaign: Campaign) -> None:
-    """Units from 2025 on sit beside the 2020 ones; the 2020 campaign still has its 63."""
-    region = Region.objects.get(code="DBSH")
-    AdministrativeUnit.objects.create(
-        code="01",
-        name="Hà Nội",
-        kind=AdministrativeUnit.Kind.CITY,
-        region=region,
-        valid_from=datetime.date(2025, 6, 12),
+def test_the_34_units_of_2025_with_their_official_codes(db: None) -> None:
+    units = AdministrativeUnit.objects.valid_on(FIRST_DAY_OF_34)
+    assert units.count() == 34
+    assert {u.code: u.name for u in units} == CODES_2025
+    assert {u.code for u in units if u.kind == AdministrativeUnit.Kind.CITY} == CITIES_2025
+    assert {(u.valid_from, u.valid_to) for u in units} == {(FIRST_DAY_OF_34, None)}
+    assert all("202/2025/QH15" in u.legal_basis for u in units)
+
+
+def test_the_2025_units_fall_into_the_same_six_regions(db: None) -> None:
+    counts = Counter(
+        AdministrativeUnit.objects.valid_on(FIRST_DAY_OF_34).values_list("region__code", flat=True)
     )
-    assert AdministrativeUnit.objects.valid_on(datetime.date(2025, 7, 1)).count() == 1
-    assert AdministrativeUnit.objects.valid_on(datetime.date(2020, 4, 27)).count() == 63
+    assert Region.objects.count() == 6
+    assert counts == {"TDMNPB": 9, "DBSH": 6, "BTB-DHMT": 8, "TN": 3, "DNB": 3, "DBSCL": 5}
+
+
+def test_every_one_of_the_63_went_into_exactly_one_of_the_34(db: None) -> None:
+    """The file says what each 2025 unit was formed from; each keeps the code of one of them."""
+    sets = json.loads(UNITS_FILE.read_text(encoding="utf-8"))["unit_sets"]
+    formed = {u["code"]: u["formed_from"] for u in sets[1]["units"]}
+    parts = [code for codes in formed.values() for code in codes]
+    assert sorted(parts) == sorted(OFFICIAL_CODES)
+    assert all(code in codes for code, codes in formed.items())
+
+
+def test_the_reorganisation_is_new_data_not_a_change(campaign: Campaign) -> None:
+    """The 63 end the day before the 34 start; the 2020 campaign still has its 63."""
+    before = AdministrativeUnit.objects.valid_on(LAST_DAY_OF_63)
+    after = AdministrativeUnit.objects.valid_on(FIRST_DAY_OF_34)
+    assert {u.code: u.name for u in before} == OFFICIAL_CODES
+    assert {u.code: u.name for u in after} == CODES_2025
+    assert not set(before) & set(after)
+    assert AdministrativeUnit.objects.filter(code="01").count() == 2
     assert campaign.units.count() == 63
+    assert set(campaign.units.values_list("valid_to", flat=True)) == {LAST_DAY_OF_63}
+
+
+def test_reloading_corrects_a_database_that_holds_the_old_units(db: None) -> None:
+    """A database loaded before the 34 were data: the 63 ended on 11/6/2025 and nothing
+    followed them. Loading the units again gives them their last day and adds the 34, once."""
+    AdministrativeUnit.objects.filter(valid_from=FIRST_DAY_OF_34).delete()
+    AdministrativeUnit.objects.update(valid_to=datetime.date(2025, 6, 11))
+    assert load_units() == 97
+    assert load_units() == 97
+    assert AdministrativeUnit.objects.count() == 97
+    assert set(
+        AdministrativeUnit.objects.filter(valid_from=datetime.date(2008, 8, 1)).values_list(
+            "valid_to", flat=True
+        )
+    ) == {LAST_DAY_OF_63}
+    assert AdministrativeUnit.objects.valid_on(FIRST_DAY_OF_34).count() == 34
 
 
 def test_loading_twice_neither_fails_nor_duplicates(db: None) -> None:
@@ -149,7 +231,7 @@ def test_loading_twice_neither_fails_nor_duplicates(db: None) -> None:
         TemplateColumn.objects.count(),
         OutlinePoint.objects.count(),
     )
-    assert counts == (63, 15, 32, 12)
+    assert counts == (63 + 34, 15, 32, 12)
 
 
 def test_campaign_facts(campaign: Campaign) -> None:

@@ -19,7 +19,7 @@ from submissions import services
 from submissions.models import Submission
 from workflow import access
 from workflow.calendar import WorkingCalendar
-from workflow.deadlines import Schedule
+from workflow.deadlines import Schedule, submission_deadlines
 from workflow.lifecycle import (
     LifecycleError,
     available_moves,
@@ -28,9 +28,15 @@ from workflow.lifecycle import (
     campaign_open,
 )
 from workflow.models import SubmissionProcess
-from workflow.services import TransitionError, deadline_extend, submission_transition
+from workflow.services import (
+    TransitionError,
+    deadline_extend,
+    stage_schedule_set,
+    submission_transition,
+)
 
 from ..cast import drive_to, fill_complete
+from ..helpers import COMPLETE_ROW
 
 pytestmark = pytest.mark.django_db
 
@@ -197,18 +203,85 @@ def test_a_process_the_engine_does_not_run_is_not_opened(draft: Campaign, admin:
     draft.definition = {
         "process": [
             {"key": "drafting", "kind": "drafting"},
-            {"key": "signoff", "kind": "unit_signoff"},
-            {"key": "check", "kind": "ministry_check"},
+            {"key": "review-1", "kind": "unit_review"},
+            {"key": "review-2", "kind": "unit_review"},
             {"key": "consolidation", "kind": "consolidation"},
         ]
     }
     draft.save(update_fields=["definition"])
     with translation.override("vi"), pytest.raises(LifecycleError) as refused:
         campaign_open(actor=admin, campaign=draft)
-    assert "một quy trình" in str(refused.value)
+    assert "mỗi bước một lần" in str(refused.value)
     draft.refresh_from_db()
     assert draft.state == Campaign.State.DRAFT
     assert not Submission.objects.filter(campaign=draft).exists()
+
+
+def test_a_campaign_without_a_review_in_the_unit_goes_from_drafting_to_sign_off(
+    draft: Campaign, admin: Any, make_user: Any
+) -> None:
+    draft.definition = {
+        "process": [
+            {"key": "soan", "kind": "drafting"},
+            {"key": "ky", "kind": "unit_signoff"},
+            {"key": "bo", "kind": "ministry_check"},
+            {"key": "tong-hop", "kind": "consolidation"},
+        ]
+    }
+    draft.save(update_fields=["definition"])
+    drafter = make_user(Role.DRAFTER, "01", username="hn.d")
+    signatory = make_user(Role.PROVINCIAL_SIGNATORY, "01", username="hn.k", email="k@example.vn")
+    reviewer = make_user(Role.DEPARTMENT_REVIEWER, "01", username="hn.r", email="r@example.vn")
+    campaign_open(actor=admin, campaign=draft)
+    submission = Submission.objects.get(campaign=draft, unit__code="01")
+    assert [t.action for t in access.available_transitions(drafter, submission)] == [Action.SUBMIT]
+    services.narrative_save(
+        actor=drafter,
+        submission=submission,
+        revision=submission.revision,
+        answers={
+            p.pk: "Đã đánh giá." for p in OutlinePoint.objects.filter(section__campaign=draft)
+        },
+        treasury_refusal_count=0,
+        treasury_refusal_amount=None,
+        treasury_refusal_note="",
+        problem_kinds=[],
+    )
+    submission.refresh_from_db()
+    line = submission.lines.get()
+    services.appendix_save(
+        actor=drafter,
+        submission=submission,
+        revision=submission.revision,
+        values={line.pk: dict(COMPLETE_ROW)},
+    )
+    submission.refresh_from_db()
+
+    submission_transition(
+        actor=drafter, submission=submission, action=Action.SUBMIT, expected_stage=Stage.DRAFTING
+    )
+    submission.refresh_from_db()
+    assert submission.stage == Stage.PROVINCIAL_SIGNOFF
+    # The signatory is told it waits for them; the department, with no step here, is not.
+    assert Email.objects.filter(kind="submitted", to="k@example.vn").exists()
+    assert not Email.objects.filter(to="r@example.vn").exists()
+    assert not access.available_transitions(reviewer, submission)
+    # Its deadlines have no department stage.
+    standings = submission_deadlines(submission)[1]
+    assert [s.stage for s in standings] == [
+        Stage.DRAFTING,
+        Stage.PROVINCIAL_SIGNOFF,
+        Stage.MINISTRY_CHECK,
+        Stage.CONSOLIDATION,
+    ]
+    submission_transition(
+        actor=signatory,
+        submission=submission,
+        action=Action.SIGN,
+        expected_stage=Stage.PROVINCIAL_SIGNOFF,
+    )
+    submission.refresh_from_db()
+    assert submission.stage == Stage.MINISTRY_CHECK
 
 
 def test_the_definitions_schedule_gives_the_stages_due_days(draft: Campaign) -> None:
@@ -245,3 +318,20 @@ def test_a_closed_campaigns_deadlines_are_not_extended(
         )
     assert "Đợt báo cáo đã đóng" in str(refused.value)
     assert not hanoi.extensions.exists()
+
+
+def test_an_archived_campaigns_due_dates_are_not_changed(
+    campaign: Campaign, cast: Any, make_user: Any
+) -> None:
+    admin = make_user(Role.CAMPAIGN_ADMINISTRATOR, username="campaign.admin")
+    campaign_close(actor=admin, campaign=campaign)
+    campaign_archive(actor=admin, campaign=campaign)
+    with translation.override("vi"), pytest.raises(TransitionError) as refused:
+        stage_schedule_set(
+            actor=cast(Role.MINISTRY_COORDINATOR),
+            campaign=campaign,
+            offsets={Stage.DRAFTING: -3},
+            fixed={},
+        )
+    assert "đã lưu trữ" in str(refused.value)
+    assert not campaign.stage_schedule.exists()

@@ -12,6 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,6 +24,7 @@ from submissions.models import Submission
 from workflow.services import deadline_extend, submission_transition
 
 from ..cast import Cast, drive_to
+from ..helpers import html_table
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -112,7 +114,7 @@ def test_every_province_at_a_glance_on_5_may(coordinator: Any, hanoi: Submission
         "consolidation": "0",
         "consolidated": "0",
     }
-    assert "1 trên 63 báo cáo đã đến Bộ" in page
+    assert "1 trên 63 báo cáo đã đến Bộ" in _summary(page, "over-time-summary")
 
 
 def test_filters_sort_and_search(coordinator: Any, hanoi: Submission) -> None:
@@ -275,3 +277,79 @@ def test_nobody_holds_a_consolidated_report(
     assert cells[-2].strip() == 'class="small">—</td>', cells[-2]
     drafting = _row(_get(coordinator, hanoi.campaign.code, _at(8, 5, 9)), "92").split("<td")
     assert "Chuyên viên soạn thảo" in drafting[-2], drafting[-2]
+
+
+def _summary(page: str, element_id: str) -> str:
+    return page.split(f'id="{element_id}">')[1].split("</p>")[0]
+
+
+def test_each_chart_has_a_sentence_and_a_table_with_its_figures(
+    coordinator: Any, hanoi: Submission
+) -> None:
+    """Colour is never the only signal: whoever does not see the drawings reads the same
+    figures in a sentence and in a table (caption, column and row headers), in Vietnamese by
+    default and in English."""
+    campaign = hanoi.campaign
+    moment = _at(5, 5, 9)
+    page = _get(coordinator, campaign.code, moment)
+    with time_machine.travel(moment, tick=False):
+        chart = monitoring.dashboard(campaign, monitoring.Filters()).chart
+    assert chart is not None
+
+    table = html_table(page, "over-time-table")
+    assert table.caption == "Số báo cáo đến Bộ theo từng ngày"
+    assert table.rows[0] == [
+        ("th", "col", "Ngày"),
+        ("th", "col", "Đến trong ngày"),
+        ("th", "col", "Lũy kế đã đến"),
+    ]
+    assert all(row[0][:2] == ("th", "row") for row in table.rows[1:])
+    # The drawn line's figures, day by day: Hà Nội reached the ministry on 4/5, and the
+    # deadline's row says so in words, not by its colour alone.
+    assert table.texts()[1:] == [
+        ["27/04/2020", "0", "0"],
+        ["28/04/2020", "0", "0"],
+        ["29/04/2020", "0", "0"],
+        ["30/04/2020", "0", "0"],
+        ["01/05/2020", "0", "0"],
+        ["02/05/2020", "0", "0"],
+        ["03/05/2020", "0", "0"],
+        ["04/05/2020", "1", "1"],
+        ["05/05/2020 (thời hạn)", "0", "1"],
+    ]
+    assert [int(row[2]) for row in table.texts()[1:]] == chart.cumulative
+    assert _summary(page, "over-time-summary") == (
+        "Đến ngày 05/05/2020, 1 trên 63 báo cáo đã đến Bộ; thời hạn là ngày 05/05/2020."
+    )
+    assert 'aria-describedby="over-time-summary"' in page
+
+    bars = {
+        part.split('"')[0]: part.split('data-count="')[1].split('"')[0]
+        for part in page.split('class="stage-count" data-stage="')[1:]
+    }
+    stages = html_table(page, "stage-counts-table")
+    assert stages.caption == "Số tỉnh theo bước"
+    assert [row[1] for row in stages.texts()[1:]] == list(bars.values())
+    assert stages.texts()[1] == ["Đang soạn thảo", "62"]
+    assert _summary(page, "stage-counts-summary") == (
+        "63 tỉnh: 62 tỉnh ở bước “Đang soạn thảo”, 1 tỉnh ở bước “Bộ Tài chính kiểm tra”."
+    )
+
+    # Two days after the deadline, in English: where the line stood at the deadline too.
+    coordinator.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = _get(coordinator, campaign.code, _at(7, 5, 9))
+    assert _summary(page, "over-time-summary") == (
+        "By 07/05/2020, 1 of 63 reports had reached the ministry, 1 of them by the deadline "
+        "of 05/05/2020."
+    )
+    assert _summary(page, "stage-counts-summary") == (
+        "63 provinces: 62 at “Drafting”, 1 at “Ministry check”."
+    )
+    table = html_table(page, "over-time-table")
+    assert table.caption == "Reports reaching the ministry, day by day"
+    assert table.texts()[0] == ["Day", "Reached that day", "Reached in all"]
+    assert table.texts()[-3:] == [
+        ["05/05/2020 (deadline)", "0", "1"],
+        ["06/05/2020", "0", "1"],
+        ["07/05/2020", "0", "1"],
+    ]

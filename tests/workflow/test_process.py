@@ -23,7 +23,15 @@ from workflow.deadlines import LADDER
 from workflow.flows import SubmissionFlow, build_flow, flow_disagreements
 from workflow.models import SubmissionProcess
 from workflow.services import role_grant, submission_transition
-from workflow.transitions import PROCESS, Button, Process, Recipient, Transition
+from workflow.transitions import (
+    OPTIONAL_STAGES,
+    PROCESS,
+    VARIANTS,
+    Button,
+    Process,
+    Recipient,
+    Transition,
+)
 
 from ..cast import PATH, Cast, drive_to, fill_complete
 
@@ -214,7 +222,7 @@ def test_a_changed_table_changes_the_button_the_message_and_who_is_told(
         told=(Role.MINISTRY_CHECKER, Recipient.SUBMITTER),
     )
     for module in ("workflow.access", "notifications.recipients", "reviews.views"):
-        monkeypatch.setattr(f"{module}.PROCESS", changed)
+        monkeypatch.setattr(f"{module}.process_for", lambda campaign: changed)
     drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
     client.force_login(cast(Role.DEPARTMENT_REVIEWER))
     assert f'id="do-approve" class="btn {Button.BACK}"' in _detail(client, hanoi)
@@ -260,3 +268,22 @@ def test_who_is_told_is_the_declared_recipients(
 
     declared = set().union(*(told(kind) for kind in transition.told))
     assert expected == declared
+
+
+def test_every_variant_a_campaign_may_ask_for_is_a_sound_process_the_flow_can_run() -> None:
+    assert len(VARIANTS) == 2 ** len(OPTIONAL_STAGES)
+    for left_out, variant in VARIANTS.items():
+        assert not variant.problems()
+        assert not left_out & set(variant.stages)
+        # Forward from drafting goes to the first stage kept; every stage kept has an edge
+        # in the one flow for each of its targets.
+        first_kept = variant.stages[1]
+        assert variant.taken(Stage.DRAFTING, Action.SUBMIT).target == first_kept
+        flow_edges = {
+            node.name: {e.dst.name for e in node._outgoing()}
+            for node in flows.SubmissionFlow.instance.nodes()
+        }
+        for stage in variant.stages:
+            assert {t.value for t in variant.targets(stage)} <= flow_edges[stage.value]
+    shortest = VARIANTS[frozenset(OPTIONAL_STAGES)]
+    assert [s.value for s in shortest.stages] == ["drafting", "consolidation", "consolidated"]

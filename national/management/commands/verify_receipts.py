@@ -14,8 +14,8 @@ from django.db.models.fields.files import FieldFile
 from national.models import VersionDocument
 from national.tasks import version_files_unreferenced
 from receipts.models import Receipt
-from receipts.services import check_chain, receipt_files_unreferenced
-from signatures.models import SignedDocument
+from receipts.services import check_chain, files_under, receipt_files_unreferenced
+from signatures.models import PreparedDocument, SignedDocument
 from signatures.verification import recheck
 from submissions.models import Submission
 
@@ -27,9 +27,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--files",
             action="store_true",
-            help="Also check that every rendered receipt's and national report version's PDF "
-            "is in the media storage, unchanged (after restoring a backup, for instance), and "
-            "that no file in the receipts or national folders is left that none names.",
+            help="Also check that every rendered receipt's and national report version's PDF, "
+            "and every document prepared for signing or signed, is in the media storage, "
+            "unchanged (after restoring a backup, for instance), and that no file in the "
+            "receipts, national or signatures folders is left that none names.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 )
             self.stdout.write("no file in the receipts folder without its receipt")
             self._check_national_files()
+            self._check_signature_files()
 
     def _check_files(self) -> int:
         count = 0
@@ -82,6 +84,28 @@ class Command(BaseCommand):
                 + ", ".join(orphans[:20])
             )
         self.stdout.write("no file in the national folder without its version")
+
+    def _check_signature_files(self) -> None:
+        """The documents prepared for signing and the signed ones; a signed file whose step
+        did not commit (the process died between writing it and committing) is reported."""
+        count = 0
+        for prepared in PreparedDocument.objects.order_by("pk"):
+            _check_file(prepared.pdf, prepared.sha256, f"document prepared for signing {prepared}")
+            count += 1
+        for signed in SignedDocument.objects.select_related("prepared").order_by("pk"):
+            _check_file(signed.pdf, signed.sha256, f"signed document {signed}")
+            count += 1
+        self.stdout.write(f"{count} prepared or signed PDF(s) present and unchanged")
+        named = set(PreparedDocument.objects.values_list("pdf", flat=True)) | set(
+            SignedDocument.objects.values_list("pdf", flat=True)
+        )
+        orphans = sorted(files_under("signatures") - named)
+        if orphans:
+            raise CommandError(
+                f"{len(orphans)} file(s) in the signatures folder that no document names: "
+                + ", ".join(orphans[:20])
+            )
+        self.stdout.write("no file in the signatures folder without its document")
 
 
 def _check_file(file: FieldFile, sha256: str, what: str) -> None:
