@@ -78,13 +78,9 @@ AT_LEAST = _("This must be at least %(limit_value)s.")
 AT_MOST = _("This must be at most %(limit_value)s.")
 
 
-def measure_field(measure: Measure, *, reason_of: str = "") -> forms.Field:
+def measure_field(measure: Measure, *, reason: bool = False) -> forms.Field:
     """The input of one measure of a line, from its kind and the definition's bounds."""
-    label = (
-        _("%(column)s: reason") % {"column": reason_of}
-        if reason_of
-        else (measure.label or measure.key)
-    )
+    label = line_values.REASON_LABEL if reason else (measure.label or measure.key)
     kwargs: dict[str, Any] = {"label": label, "required": False}
     if measure.kind == "amount":
         field: forms.Field = AmountField(**kwargs)
@@ -142,13 +138,10 @@ class LineItemForm(NFCInputMixin, forms.Form):
         self.appendix = appendix or appendix_of(campaign)  # type: ignore[arg-type]
         initial = self.measures.stored(instance) | {"label": instance.label}
         super().__init__(data, *args, initial=initial, **kwargs)
-        reasons = {r.reason: r.measure for r in self.appendix.reasons}
+        reasons = {r.reason for r in self.appendix.reasons}
         for key in self.measures.slots:
             measure = self.appendix.measures.get(key) or Measure(key, self.measures.kinds[key], key)
-            reason_of = reasons.get(key, "")
-            self.fields[key] = measure_field(
-                measure, reason_of=self.appendix.label(reason_of) if reason_of else ""
-            )
+            self.fields[key] = measure_field(measure, reason=key in reasons)
         if not self.instance.is_custom:
             del self.fields["label"]
         else:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.text import capfirst
 
 from campaigns.models import (
     Campaign,
@@ -225,7 +224,7 @@ def appendix_fingerprint(
 
 
 def measure_labels(campaign: Campaign) -> dict[str, str]:
-    """Each LineItem measure by the label of its column in the letter (its own header first)."""
+    """Each measure (by key) by the label of its column in the letter (its own header first)."""
     labels: dict[str, str] = {}
     for column in campaign.columns.exclude(field="").order_by("-origin", "order"):
         # Descending, "letter" comes before "footnote": the letter's own label wins.
@@ -236,7 +235,7 @@ def measure_labels(campaign: Campaign) -> dict[str, str]:
 
 
 def measure_names(campaign: Campaign) -> dict[str, str]:
-    """Each LineItem measure by the whole path of the column that shows it (ColumnTree.name),
+    """Each measure (by key) by the whole path of the column that shows it (ColumnTree.name),
     as the appendix grid names its cells; a reason by its column's path and then its own
     label, as the grid names the reason's box."""
     tree = column_tree(campaign)
@@ -245,8 +244,7 @@ def measure_names(campaign: Campaign) -> dict[str, str]:
         if leaf.field:
             names.setdefault(leaf.field, tree.name(leaf))
         if leaf.reason_field:
-            reason = LineItem._meta.get_field(leaf.reason_field)
-            own = capfirst(getattr(reason, "verbose_name", leaf.reason_field))
+            own = line_values.REASON_LABEL
             names.setdefault(leaf.reason_field, f"{tree.name(leaf)}{tree.SEPARATOR}{own}")
     return names
 

@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from campaigns.measures import appendix_of, assign_slots
 from campaigns.models import Campaign
 
 from .models import LineItem
 
 TEXT_KINDS = ("text", "choice")
+# A reason's own name, under its column's (the share it explains): on the page, in the diff.
+REASON_LABEL = gettext_lazy("Reason")
 
 
 @dataclass(frozen=True)
