@@ -12,34 +12,43 @@ from django.urls import reverse
 
 from core.enums import Action, Role, Stage
 from submissions import services
-from submissions.models import Submission
+from submissions.models import LineItem, Submission
 from workflow.services import submission_transition
 
 from ..cast import Cast, drive_to, fill_complete
 from ..helpers import html_table
 
 
-def test_changes_since_the_version_the_reviewer_returned(
-    client: Any, hanoi: Submission, cast: Cast
-) -> None:
-    reviewer, drafter = cast(Role.DEPARTMENT_REVIEWER), cast(Role.DRAFTER)
+def _returned_then_edited(
+    hanoi: Submission, cast: Cast, reason: str, values: dict[str, Decimal]
+) -> LineItem:
+    """The department returns Hà Nội's report with ``reason``; its drafter then changes line
+    1.3 to ``values`` (the line is returned)."""
     drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
     submission_transition(
-        actor=reviewer,
+        actor=cast(Role.DEPARTMENT_REVIEWER),
         submission=hanoi,
         action=Action.RETURN,
         expected_stage=Stage.DEPARTMENT_REVIEW,
-        reason="Sửa số liệu 1.3",
+        reason=reason,
     )
     hanoi.refresh_from_db()
     line = hanoi.lines.get(row__code="1.3")
     services.appendix_save(
-        actor=drafter,
+        actor=cast(Role.DRAFTER),
         submission=hanoi,
         revision=hanoi.revision,
-        values={line.pk: {"spent": Decimal("75.5")}},
+        values={line.pk: values},
     )
     hanoi.refresh_from_db()
+    return line
+
+
+def test_changes_since_the_version_the_reviewer_returned(
+    client: Any, hanoi: Submission, cast: Cast
+) -> None:
+    reviewer, drafter = cast(Role.DEPARTMENT_REVIEWER), cast(Role.DRAFTER)
+    _returned_then_edited(hanoi, cast, "Sửa số liệu 1.3", {"spent": Decimal("75.5")})
     point = hanoi.campaign.sections.get(number="2.4").points.get(order=3)
     answers = {a.point_id: a.text for a in hanoi.answers.all()}
     answers[point.pk] = "Khoảng 95% thiết bị dùng đúng thiết kế."
@@ -226,23 +235,11 @@ def test_a_changed_cell_is_named_by_its_whole_column_header_as_the_grid_names_it
     thường xuyên": the diff names each changed cell by the path of headers above it, root to
     leaf, the same path the appendix grid gives a screen reader for that cell."""
     drafter, reviewer = cast(Role.DRAFTER), cast(Role.DEPARTMENT_REVIEWER)
-    drive_to(hanoi, Stage.DEPARTMENT_REVIEW, cast)
-    submission_transition(
-        actor=reviewer,
-        submission=hanoi,
-        action=Action.RETURN,
-        expected_stage=Stage.DEPARTMENT_REVIEW,
-        reason="Tách nguồn CTMT",
-    )
-    hanoi.refresh_from_db()
-    line = hanoi.lines.get(row__code="1.3")
-    services.appendix_save(
-        actor=drafter,
-        submission=hanoi,
-        revision=hanoi.revision,
-        values={
-            line.pk: {"alloc_invest_ctmt": Decimal("12"), "alloc_recurrent_ctmt": Decimal("3")}
-        },
+    line = _returned_then_edited(
+        hanoi,
+        cast,
+        "Tách nguồn CTMT",
+        {"alloc_invest_ctmt": Decimal("12"), "alloc_recurrent_ctmt": Decimal("3")},
     )
     # What the grid tells a screen reader about the cell: the header cells its data-colhead
     # lists (the inputs' aria-labelledby), read from the drafter's appendix page.
