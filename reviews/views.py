@@ -42,10 +42,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def _may_sign(user: User, submission: Submission, action: str | None = None) -> bool:
     """May ``user`` take a step of ``submission`` now (``action``, or any) that needs their
     signature?"""
-    return any(
-        signoff.signature_required(t, submission.campaign)
-        for t in access.available_transitions(user, submission)
-        if action is None or t.action == action
+    # Whether such a step exists at this stage is read from the process (no query); only
+    # then is it asked whether this user may take it now.
+    needing = [
+        t
+        for t in process_for(submission.campaign).transitions_from(submission.stage)
+        if (action is None or t.action == action)
+        and signoff.signature_required(t, submission.campaign)
+    ]
+    return bool(needing) and any(
+        t in needing for t in access.available_transitions(user, submission)
     )
 
 
