@@ -33,7 +33,7 @@ from core.enums import Stage
 from monitoring import dashboard as monitoring
 from national import access as national_access
 from national import selectors as national_selectors
-from national.figures import FIGURES
+from national.figures import plan_for
 from receipts.models import Receipt
 from submissions import services as drafting
 from submissions.attachments import inspect_upload
@@ -550,6 +550,7 @@ class NationalVersionList(ApiView):
 def version_data(version: Any) -> dict[str, Any]:
     (counted,) = national_selectors.versions(version.campaign, only=version)
     figures = version.figures.select_related("group", "row", "province__unit").order_by("pk")
+    values = plan_for(version.campaign).values
     return {
         "number": version.number,
         "created_at": version.created_at,
@@ -564,7 +565,7 @@ def version_data(version: Any) -> dict[str, Any]:
                 "group": f.group.code if f.group else None,
                 "row": f.row.code if f.row else None,
                 "province": f.province.unit.code if f.province else None,
-                "values": {name: getattr(f, name) for name in FIGURES},
+                "values": dict(values(f)),
             }
             for f in figures
         ],

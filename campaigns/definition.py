@@ -32,7 +32,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, ValidationError
 
-from .measures import SLOTS, assign_slots, stored_measures
+from .measures import SLOTS, TOTALS, assign_slots, stored_measures
 from .models import (
     AdministrativeUnit,
     Campaign,
@@ -55,12 +55,12 @@ PathPart = str | int
 NUMERIC = ("amount", "percent", "integer")
 # How the national report may put together each kind of measure.
 AGGREGATES = {
-    "amount": ("sum",),
-    "integer": ("sum",),
-    "percent": ("weighted_mean",),
-    "flag": ("count",),
-    "choice": ("count",),
-    "text": ("list",),
+    "amount": ("sum", "none"),
+    "integer": ("sum", "none"),
+    "percent": ("weighted_mean", "none"),
+    "flag": ("count", "none"),
+    "choice": ("count", "none"),
+    "text": ("list", "none"),
 }
 BOUNDS = {
     "amount": ("min", "max"),
@@ -401,6 +401,42 @@ class _Checker:
             self.references([*base, "columns", c], column)
         for r, rule in _items(appendix.get("rules")):
             self.rule([*base, "rules", r], rule)
+        self.shares(columns, appendix.get("rules"), base)
+        if len(self.sums) > TOTALS:
+            self.add(
+                [*base, "columns"],
+                _("The appendix has at most %(limit)s sum columns; this definition has %(count)s.")
+                % {"limit": TOTALS, "count": len(self.sums)},
+            )
+        for r, ratio in _items(appendix.get("ratios")):
+            at: list[PathPart] = [*base, "ratios", r]
+            if isinstance(ratio.get("key"), str):
+                self.declare(ratio["key"], "ratio", at, "ratios")
+            for end in ("of", "to"):
+                if isinstance(ratio.get(end), str):
+                    self.refer([*at, end], ratio[end], "appendix", ("amount",))
+
+    def shares(self, columns: Any, rules: Any, base: list[PathPart]) -> None:
+        """A weighted mean counting "with_any_share" needs the shares its at_most_total rule
+        names (the lines giving any of them)."""
+        in_a_rule = {
+            key
+            for _r, rule in _items(rules)
+            if rule.get("rule") == "at_most_total"
+            for key in rule.get("measures") or []
+            if isinstance(key, str)
+        }
+        for path, spec in stored_measures(columns):
+            aggregate = _obj(spec.get("aggregate"))
+            if aggregate.get("lines") == "with_any_share" and spec.get("key") not in in_a_rule:
+                self.add(
+                    [*base, "columns", *path, "aggregate", "lines"],
+                    _(
+                        "“with_any_share” counts the lines giving any share of an "
+                        "“at_most_total” rule; no such rule names “%(key)s”."
+                    )
+                    % {"key": spec.get("key")},
+                )
 
     def column(
         self,
@@ -528,7 +564,7 @@ class _Checker:
                         self.add([*path, "bounds", "choices", o, "code"], self._twice(code))
                     seen.add(code)
         method = _obj(measure.get("aggregate")).get("method")
-        if isinstance(method, str) and method in ("sum", "weighted_mean", "count", "list"):
+        if isinstance(method, str) and method in ("sum", "weighted_mean", "count", "list", "none"):
             if method not in AGGREGATES[kind]:
                 self.add(
                     [*path, "aggregate", "method"],
@@ -542,6 +578,11 @@ class _Checker:
                 self.add(
                     [*path, "aggregate", "by"],
                     _("Only a weighted mean is weighted by a measure."),
+                )
+            if method != "weighted_mean" and "lines" in _obj(measure.get("aggregate")):
+                self.add(
+                    [*path, "aggregate", "lines"],
+                    _("Only a weighted mean says which lines it counts."),
                 )
         if measure.get("required") in ("always", "never") and "when" in measure:
             self.add([*path, "when"], _("A condition goes with “required”: “when” only."))

@@ -21,6 +21,10 @@ from .models import Campaign
 # Texts are 24, not fewer: the skeleton campaigns.excel_template reads from a letter's table
 # makes every leaf a text for the author to set, and 5137's own table has 24 leaves.
 SLOTS = {"amount": 16, "percent": 12, "integer": 8, "flag": 8, "text": 24, "choice": 4}
+# What the national report keeps beside them per result row: the sums of the header ("sum"
+# leaves) and the ratios (appendix.ratios), in the definition's order.
+TOTALS = 8
+RATIOS = 4
 
 PathPart = str | int
 
@@ -68,10 +72,23 @@ def assign_slots(columns: object) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class Aggregate:
+    """How the national report puts a measure together across lines (its definition's
+    "aggregate"): sum, weighted_mean by a measure or sum, count, list."""
+
+    method: str = "list"
+    by: str = ""
+    # Which lines a weighted mean counts: given (those giving it), all (a blank is 0), or
+    # with_any_share (those giving any share of its at_most_total rule, a blank is 0).
+    lines: str = "given"
+
+
+@dataclass(frozen=True)
 class Measure:
     key: str
     kind: str  # amount | percent | integer | text | flag | choice
     label: str  # the header of its column
+    name: str = ""  # how it is named outside the table (the measure's own "label")
     required: str = "never"  # always | never | when
     when_measure: str = ""  # required when this measure ...
     when_above: Decimal = Decimal(0)  # ... is above this
@@ -80,6 +97,11 @@ class Measure:
     high: Decimal | None = None  # bounds.max
     max_length: int | None = None  # bounds.max_length (texts)
     choices: tuple[tuple[str, str], ...] = ()  # bounds.choices: (code, label)
+    aggregate: Aggregate = Aggregate()
+
+    @property
+    def title(self) -> str:
+        return self.name or self.label
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,27 @@ class Total:
     key: str
     label: str
     of: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A rate of two totals across lines: 100 x sum(of) / sum(to) (appendix.ratios)."""
+
+    key: str
+    label: str
+    of: str
+    to: str
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A sum whose parts sit under headers of the same columns (5137's allocation: investment
+    and recurrent, each by the same three sources): the parts as a table, a row per header,
+    a column per position under it."""
+
+    total: str  # the sum's key
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # (header label, its parts in order)
+    columns: tuple[str, ...]  # the labels of the first row's parts
 
 
 @dataclass(frozen=True)
@@ -110,6 +153,19 @@ class Appendix:
     totals: dict[str, Total] = field(default_factory=dict)
     at_most: tuple[AtMostTotal, ...] = ()
     reasons: tuple[ReasonWhenAbove, ...] = ()
+    ratios: tuple[Ratio, ...] = ()
+    breakdowns: tuple[Breakdown, ...] = ()
+
+    def shares_of(self, key: str) -> tuple[str, ...]:
+        """The measures of the at_most_total rule naming ``key`` (none if no rule does)."""
+        return next((r.measures for r in self.at_most if key in r.measures), ())
+
+    def title(self, key: str) -> str:
+        """How a measure, sum or ratio is named on its own, outside the table."""
+        if key in self.measures:
+            return self.measures[key].title
+        ratio = next((r for r in self.ratios if r.key == key), None)
+        return ratio.label if ratio else self.label(key)
 
     def label(self, key: str) -> str:
         """How the letter's header names a measure; a part of a sum goes by the sum."""
@@ -129,10 +185,17 @@ def _bound(value: Any) -> Decimal | None:
 def _measure(spec: dict[str, Any], label: str) -> Measure:
     when = spec.get("when") or {}
     bounds = spec.get("bounds") or {}
+    aggregate = spec.get("aggregate") or {}
     return Measure(
         key=spec["key"],
         kind=spec["kind"],
         label=label,
+        name=spec.get("label", ""),
+        aggregate=Aggregate(
+            method=aggregate.get("method", "list"),
+            by=aggregate.get("by", ""),
+            lines=aggregate.get("lines", "given"),
+        ),
         required=spec.get("required", "never"),
         when_measure=when.get("measure", ""),
         when_above=Decimal(str(when.get("above", 0))),
@@ -155,14 +218,36 @@ def _walk(columns: list[dict[str, Any]], found: dict[str, Any], total_label: str
             found["totals"].append(
                 Total(key=spec["key"], label=total_label or label, of=tuple(spec["of"]))
             )
+        if column.get("total"):
+            breakdown = _breakdown(column)
+            if breakdown is not None:
+                found["breakdowns"].append(breakdown)
         # A header column that carries a total ("total": key) names the sum its children add.
         _walk(column.get("children", []), found, label if column.get("total") else total_label)
+
+
+def _breakdown(column: dict[str, Any]) -> Breakdown | None:
+    """The parts of the header's total as a table, when two or more headers under it hold the
+    same number of measure leaves (each leaf a part at its position)."""
+    rows = []
+    for child in column.get("children", []):
+        leaves = child.get("children", [])
+        parts = tuple(leaf["measure"]["key"] for leaf in leaves if "measure" in leaf)
+        if parts and len(parts) == len(leaves):
+            rows.append((child.get("label", ""), parts, tuple(leaf["label"] for leaf in leaves)))
+    if len(rows) < 2 or len({len(parts) for _l, parts, _c in rows}) != 1:
+        return None
+    return Breakdown(
+        total=column["total"],
+        rows=tuple((label, parts) for label, parts, _c in rows),
+        columns=rows[0][2],
+    )
 
 
 def appendix_of(campaign: Campaign) -> Appendix:
     """The campaign's appendix measures and rules, in the header's order."""
     spec = (campaign.definition or {}).get("appendix") or {}
-    found: dict[str, Any] = {"measures": [], "totals": []}
+    found: dict[str, Any] = {"measures": [], "totals": [], "breakdowns": []}
     _walk(spec.get("columns", []), found)
     totals = {t.key: t for t in found["totals"]}
     parts = {part: total.key for total in totals.values() for part in total.of}
@@ -181,6 +266,8 @@ def appendix_of(campaign: Campaign) -> Appendix:
             for r in rules
             if r.get("rule") == "reason_when_above"
         ),
+        ratios=tuple(Ratio(r["key"], r["label"], r["of"], r["to"]) for r in spec.get("ratios", [])),
+        breakdowns=tuple(b for b in found["breakdowns"] if b.total in totals),
     )
     return appendix
 

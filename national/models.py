@@ -11,19 +11,21 @@ reopened and version 2 was made without it, whatever changes later.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.measures import RATIOS, TOTALS
 from campaigns.models import AdministrativeUnit, Campaign, ProblemKind, TemplateRow
 from core.enums import Stage
 from core.enums import Status as Standing
 from signatures.models import SignedDocument
-from submissions.models import Submission, amount_field, percent_field
+from submissions.models import SLOT_FIELDS, SLOT_NAMES, LineItem, Submission, amount_field
 from workflow.models import AppendOnly, AuditRecord, SubmissionVersion
 
 
@@ -149,24 +151,8 @@ class VersionLine(AppendOnly):
         TemplateRow, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     label = models.CharField(_("sub-item"), max_length=500, blank=True)
-    demand = amount_field(_("demand"))
-    alloc_invest_ctmt = amount_field(_("allocated, investment, IT target programme"))
-    alloc_invest_self = amount_field(_("allocated, investment, self-balanced"))
-    alloc_invest_separate = amount_field(_("allocated, investment, separate budget"))
-    alloc_recurrent_ctmt = amount_field(_("allocated, recurrent, IT target programme"))
-    alloc_recurrent_self = amount_field(_("allocated, recurrent, self-balanced"))
-    alloc_recurrent_separate = amount_field(_("allocated, recurrent, separate budget"))
-    spent = amount_field(_("funds spent"))
-    not_completed_pct = percent_field(_("not completed (%)"))
-    accepted_internal = models.BooleanField(_("accepted internally"), null=True)
-    accepted_by_authority = models.BooleanField(
-        _("accepted by the state management agency"), null=True
-    )
-    vs_demand_pct = percent_field(_("achievement vs demand (%)"))
-    vs_resolution17_pct = percent_field(_("achievement vs Resolution 17 goals (%)"))
-    use_as_designed_pct = percent_field(_("used as designed (%)"))
-    use_not_as_designed_pct = percent_field(_("used not as designed (%)"))
-    unused_pct = percent_field(_("not used (%)"))
+    # The figures: the numeric slots of submissions.LineItem (amount_1 ...), added below,
+    # copied slot for slot, so the campaign's definition reads them as it reads its lines.
 
     class Meta:
         ordering = ["version_id", "province_id", "pk"]
@@ -176,6 +162,9 @@ class VersionLine(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.province} · {self.row_id or self.label}"
+
+
+FIGURE_NAMES = {"total": _("sum"), "ratio": _("ratio")}
 
 
 def _total_field(verbose_name: Any) -> models.DecimalField:
@@ -214,29 +203,10 @@ class VersionFigures(AppendOnly):
         blank=True,
         related_name="figures_row",
     )
-    demand = _total_field(_("demand"))
-    alloc_invest_ctmt = _total_field(_("allocated, investment, IT target programme"))
-    alloc_invest_self = _total_field(_("allocated, investment, self-balanced"))
-    alloc_invest_separate = _total_field(_("allocated, investment, separate budget"))
-    alloc_recurrent_ctmt = _total_field(_("allocated, recurrent, IT target programme"))
-    alloc_recurrent_self = _total_field(_("allocated, recurrent, self-balanced"))
-    alloc_recurrent_separate = _total_field(_("allocated, recurrent, separate budget"))
-    spent = _total_field(_("funds spent"))
-    allocated = _total_field(_("funds allocated"))
-    invest = _total_field(_("funds allocated, investment"))
-    recurrent = _total_field(_("funds allocated, recurrent"))
-    source_ctmt = _total_field(_("funds allocated, IT target programme"))
-    source_self = _total_field(_("funds allocated, self-balanced"))
-    source_separate = _total_field(_("funds allocated, separate budget"))
-    not_completed_pct = _rate_field(_("not completed (%)"))
-    vs_demand_pct = _rate_field(_("achievement vs demand (%)"))
-    vs_resolution17_pct = _rate_field(_("achievement vs Resolution 17 goals (%)"))
-    use_as_designed_pct = _rate_field(_("used as designed (%)"))
-    use_not_as_designed_pct = _rate_field(_("used not as designed (%)"))
-    unused_pct = _rate_field(_("not used (%)"))
-    spent_vs_allocated = _rate_field(_("funds spent against funds allocated (%)"))
-    accepted_internal = models.PositiveIntegerField(_("lines accepted internally"))
-    accepted_by_authority = models.PositiveIntegerField(_("lines accepted by the authority"))
+    # The figures, added below: per measure of the campaign, the aggregate its definition
+    # asks for in the slot of the measure's kind and number (amount_3: the sum of the lines'
+    # amount_3; percent_2: a weighted mean; flag_1: how many lines say yes), then the sums of
+    # the header (total_1 ...) and the ratios (ratio_1 ...). national.figures reads them.
     lines = models.PositiveIntegerField(_("lines"))
     provinces = models.PositiveIntegerField(_("provinces"))
 
@@ -247,6 +217,33 @@ class VersionFigures(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.version} · {self.scope}"
+
+
+# The numeric slots of a line (texts stay in the SubmissionVersion the province row names).
+LINE_SLOTS = {kind: SLOT_FIELDS[kind] for kind in ("amount", "percent", "integer", "flag")}
+TOTAL_FIELDS = tuple(f"total_{n}" for n in range(1, TOTALS + 1))
+RATIO_FIELDS = tuple(f"ratio_{n}" for n in range(1, RATIOS + 1))
+
+
+def _figure_field(kind: str, name: Any) -> models.Field[Any, Any]:
+    if kind in ("amount", "total"):
+        return _total_field(name)
+    if kind in ("percent", "ratio"):
+        return _rate_field(name)
+    if kind == "integer":
+        return models.BigIntegerField(name, null=True)
+    return models.PositiveIntegerField(name, null=True)  # flag: how many lines say yes
+
+
+for _kind, _names in LINE_SLOTS.items():
+    for _number, _name in enumerate(_names, start=1):
+        VersionLine.add_to_class(_name, cast(models.Field, LineItem._meta.get_field(_name)).clone())
+        _label = format_lazy("{kind} {number}", kind=SLOT_NAMES[_kind], number=_number)
+        VersionFigures.add_to_class(_name, _figure_field(_kind, _label))
+for _kind, _names in (("total", TOTAL_FIELDS), ("ratio", RATIO_FIELDS)):
+    for _number, _name in enumerate(_names, start=1):
+        _label = format_lazy("{kind} {number}", kind=FIGURE_NAMES[_kind], number=_number)
+        VersionFigures.add_to_class(_name, _figure_field(_kind, _label))
 
 
 class VersionProblem(AppendOnly):

@@ -27,9 +27,9 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.measures import appendix_of
 from campaigns.models import (
     AdministrativeUnit,
     Campaign,
@@ -46,14 +46,8 @@ from submissions.selectors import ColumnTree, HeaderCell
 from workflow import deadlines
 from workflow.models import AuditRecord, SubmissionVersion
 
-from .figures import FIGURES, INVEST, METHOD, RATES, RECURRENT, Rate
+from .figures import Figure, Figures, Plan, method, plan_for
 from .models import NationalVersion, VersionFigures, VersionProvince, VersionSignature
-
-SOURCE_LABELS: dict[str, Promise] = {
-    "source_ctmt": _("IT target programme (CTMT CNTT)"),
-    "source_self": _("Self-balanced within the assigned estimate"),
-    "source_separate": _("Separately allocated budget"),
-}
 
 
 def summed_columns(campaign: Campaign) -> ColumnTree:
@@ -80,21 +74,18 @@ class NationalRow:
     kind: str  # "group", "line", "own", "direct" or "total"
     stt: str
     label: str
-    figures: dict[str, Any] = field(default_factory=dict)
+    figures: Figures = field(default_factory=Figures)
     template_row: TemplateRow | None = None
-
-
-def _values(figures: VersionFigures) -> dict[str, Any]:
-    return {name: getattr(figures, name) for name in FIGURES}
 
 
 def national_table(version: NationalVersion) -> list[NationalRow]:
     """The appendix summed row by row, group by group and in all, in the letter's order."""
     scope = VersionFigures.Scope
+    values = plan_for(version.campaign).values
     stored = list(version.figures.exclude(scope=scope.PROVINCE))
-    by_row = {(f.group_id, f.row_id): _values(f) for f in stored if f.scope == scope.ROW}
-    by_group = {f.group_id: _values(f) for f in stored if f.scope == scope.GROUP}
-    grand = next((_values(f) for f in stored if f.scope == scope.TOTAL), {})
+    by_row = {(f.group_id, f.row_id): values(f) for f in stored if f.scope == scope.ROW}
+    by_group = {f.group_id: values(f) for f in stored if f.scope == scope.GROUP}
+    grand = next((values(f) for f in stored if f.scope == scope.TOTAL), Figures())
     rows = content.template_rows(version.campaign)
     children: dict[int, list[TemplateRow]] = {}
     for row in rows:
@@ -103,12 +94,16 @@ def national_table(version: NationalVersion) -> list[NationalRow]:
     table: list[NationalRow] = []
     for group in (r for r in rows if r.parent_id is None):
         table.append(
-            NationalRow("group", group.stt, group.label, by_group.get(group.pk, {}), group)
+            NationalRow("group", group.stt, group.label, by_group.get(group.pk, Figures()), group)
         )
         for child in children.get(group.pk, []):
             table.append(
                 NationalRow(
-                    "line", child.stt, child.label, by_row.get((group.pk, child.pk), {}), child
+                    "line",
+                    child.stt,
+                    child.label,
+                    by_row.get((group.pk, child.pk), Figures()),
+                    child,
                 )
             )
         own = by_row.get((group.pk, None))
@@ -136,20 +131,33 @@ def national_table(version: NationalVersion) -> list[NationalRow]:
 @dataclass
 class AllocationCell:
     amount: Decimal | None
-    share: Decimal | None  # of all funds allocated, %
+    share: Decimal | None  # of the whole sum, %
 
 
 @dataclass
 class Allocation:
-    """Funds allocated nationally, by kind of spending (rows) and by source (columns)."""
+    """A sum of the header broken down nationally (campaigns.measures.Breakdown): for the
+    first campaign, funds allocated by kind of spending (rows) and by source (columns)."""
 
-    sources: list[tuple[str, Promise]]
-    rows: list[tuple[Promise, list[AllocationCell]]]
+    title: str  # the sum's header
+    sources: list[tuple[str, str]]  # the columns: (key, label), the last the rows' total
+    rows: list[tuple[str, list[AllocationCell]]]  # the last the columns' total
 
 
-def allocation(total: dict[str, Any]) -> Allocation:
-    """The grand total's allocation as footnote (*) asks: investment or recurrent, by source."""
-    whole = total.get("allocated")
+def _added(values: list[Decimal | None], total: Figures) -> Decimal | None:
+    """Parts added up as the aggregation adds them: a blank part counts as 0, and a row
+    without lines has no total."""
+    if not total.get("lines"):
+        return None
+    return sum((Decimal(v) for v in values if v is not None), Decimal(0))
+
+
+def allocation(plan: Plan, total: Figures) -> Allocation | None:
+    """The grand total's breakdown of the definition's sum, if it has one."""
+    breakdown = next(iter(plan.appendix.breakdowns), None)
+    if breakdown is None:
+        return None
+    whole = total.get(breakdown.total)
 
     def cell(value: Decimal | None) -> AllocationCell:
         share = None
@@ -157,14 +165,22 @@ def allocation(total: dict[str, Any]) -> Allocation:
             share = (Decimal(value) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
         return AllocationCell(value, share)
 
-    by_kind = [
-        (_("Investment"), [*(total.get(f) for f in INVEST), total.get("invest")]),
-        (_("Recurrent"), [*(total.get(f) for f in RECURRENT), total.get("recurrent")]),
-        (_("Total"), [*(total.get(s) for s in SOURCE_LABELS), whole]),
+    rows = []
+    for label, parts in breakdown.rows:
+        amounts = [total.get(part) for part in parts]
+        rows.append((label, [*amounts, _added(amounts, total)]))
+    columns = [
+        _added([total.get(parts[i]) for _label, parts in breakdown.rows], total)
+        for i in range(len(breakdown.columns))
     ]
+    rows.append((str(_("Total")), [*columns, whole]))
     return Allocation(
-        sources=[*SOURCE_LABELS.items(), ("total", _("Total"))],
-        rows=[(label, [cell(v) for v in values]) for label, values in by_kind],
+        title=plan.figure(breakdown.total).label,
+        sources=[
+            *((str(i), c) for i, c in enumerate(breakdown.columns)),
+            ("total", str(_("Total"))),
+        ],
+        rows=[(label, [cell(v) for v in values]) for label, values in rows],
     )
 
 
@@ -179,7 +195,7 @@ class Extreme:
 
 @dataclass
 class Spread:
-    rate: Rate
+    rate: Figure
     national: Decimal | None
     provinces: int  # how many included provinces give the rate
     low: Extreme | None
@@ -200,7 +216,7 @@ class ProvinceRow:
     is_late: bool
     due: datetime.date
     reached_ministry_at: datetime.datetime | None
-    figures: VersionFigures | None
+    figures: Figures | None
     treasury_refusal_count: int | None
     treasury_refusal_amount: Decimal | None
     submission_version_id: int | None
@@ -219,6 +235,7 @@ class ProvinceRow:
 def province_rows(version: NationalVersion) -> list[ProvinceRow]:
     """Every reporting unit of the version with its frozen figures (none if not included)."""
     campaign = version.campaign
+    values = plan_for(campaign).values
     rows = []
     for p in (
         version.provinces.select_related("unit", "figures_row")
@@ -240,7 +257,7 @@ def province_rows(version: NationalVersion) -> list[ProvinceRow]:
                 is_late=p.is_late,
                 due=p.due,
                 reached_ministry_at=p.reached_ministry_at,
-                figures=p.figures,
+                figures=values(p.figures) if p.figures is not None else None,
                 treasury_refusal_count=p.treasury_refusal_count,
                 treasury_refusal_amount=p.treasury_refusal_amount,
                 submission_version_id=p.submission_version_id,
@@ -251,50 +268,53 @@ def province_rows(version: NationalVersion) -> list[ProvinceRow]:
     return rows
 
 
-def spreads(version: NationalVersion, national: dict[str, Any]) -> list[Spread]:
+def spreads(version: NationalVersion, national: Figures) -> list[Spread]:
     """Each rate nationally, with its lowest and highest province (ties named together).
 
     Two queries over the provinces' frozen figures: MIN, MAX and COUNT of every rate, then
     the provinces at either end.
     """
+    rates = plan_for(version.campaign).rates
+    if not rates:
+        return []
     figures = version.figures.filter(scope=VersionFigures.Scope.PROVINCE)
     ends = figures.aggregate(
-        **{f"{r.key}_low": Min(r.key) for r in RATES},
-        **{f"{r.key}_high": Max(r.key) for r in RATES},
-        **{f"{r.key}_count": Count(r.key) for r in RATES},
+        **{f"{r.field}_low": Min(r.field) for r in rates},
+        **{f"{r.field}_high": Max(r.field) for r in rates},
+        **{f"{r.field}_count": Count(r.field) for r in rates},
     )
     at_either_end = [
-        Q(**{r.key: ends[f"{r.key}_{end}"]})
-        for r in RATES
+        Q(**{r.field: ends[f"{r.field}_{end}"]})
+        for r in rates
         for end in ("low", "high")
-        if ends[f"{r.key}_{end}"] is not None
+        if ends[f"{r.field}_{end}"] is not None
     ]
     extremes = (
         list(
             figures.filter(functools.reduce(operator.or_, at_either_end))
-            .values("province__unit__name", *(r.key for r in RATES))
+            .values("province__unit__name", *(r.field for r in rates))
             .order_by("province__unit__code")
         )
         if at_either_end
         else []
     )
 
-    def end(rate: Rate, which: str) -> Extreme | None:
-        value = ends[f"{rate.key}_{which}"]
+    def end(rate: Figure, which: str) -> Extreme | None:
+        value = ends[f"{rate.field}_{which}"]
         if value is None:
             return None
-        names = [e["province__unit__name"] for e in extremes if e[rate.key] == value]
+        names = [e["province__unit__name"] for e in extremes if e[rate.field] == value]
         return Extreme(value, names)
 
     return [
         Spread(
             rate,
             national.get(rate.key),
-            ends[f"{rate.key}_count"],
+            ends[f"{rate.field}_count"],
             end(rate, "low"),
             end(rate, "high"),
         )
-        for rate in RATES
+        for rate in rates
     ]
 
 
@@ -369,9 +389,16 @@ def narrative(version: NationalVersion, included: list[ProvinceRow]) -> list[Com
 
 # --- The appendix's text columns, province by province ---------------------------------------
 
-# Text measures of the appendix that the report lists province by province: a text is not
-# summed, so the summed appendix leaves its column out (summed_columns) and this lists it.
-LISTED_MEASURES = ("infrastructure_status",)
+
+def listed_measures(campaign: Campaign) -> list[str]:
+    """The text measures the report lists province by province (aggregate "list"): a text is
+    not summed, so the summed appendix leaves its column out (summed_columns) and this lists
+    it."""
+    return [
+        key
+        for key, measure in appendix_of(campaign).measures.items()
+        if measure.kind == "text" and measure.aggregate.method == "list"
+    ]
 
 
 @dataclass
@@ -410,8 +437,11 @@ def listings(version: NationalVersion, included: list[ProvinceRow]) -> list[List
                 for p in included
             ],
         )
-        for name in LISTED_MEASURES
+        for name in listed_measures(version.campaign)
     ]
+
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
 # --- The whole report ------------------------------------------------------------------------
@@ -424,7 +454,7 @@ class NationalReport:
     previous: NationalVersion | None
     table: list[NationalRow]
     total: dict[str, Any]
-    allocation: Allocation
+    allocation: Allocation | None
     provinces: list[ProvinceRow]
     included: list[ProvinceRow]
     missing: list[ProvinceRow]
@@ -436,7 +466,101 @@ class NationalReport:
     treasury: dict[str, Any]
     narrative: list[CompiledSection]
     listings: list[Listing]
-    rate_method: Promise = METHOD
+    rate_method: str = ""
+    # The campaign's facts of kind "figures" are the State Treasury's refusals (VersionProvince
+    # keeps them); a campaign without them has no such section.
+    has_treasury: bool = False
+
+    @property
+    def headline(self) -> tuple[Figure, ...]:
+        return plan_for(self.campaign).headline
+
+    @property
+    def counts_note(self) -> str:
+        """What a yes / no column's figure is: the lines answering yes."""
+        counted = [f.label for f in plan_for(self.campaign).figures if f.kind == "flag"]
+        if not counted:
+            return ""
+        return _("%(columns)s: the number of appendix lines answering yes.") % {
+            "columns": ", ".join(f"“{label}”" for label in counted)
+        }
+
+    @property
+    def has_facts(self) -> bool:
+        return bool(self.problems) or self.has_treasury
+
+    def _numbered(self, sections: list[tuple[str, bool]]) -> dict[str, str]:
+        shown = [name for name, present in sections if present]
+        return {name: ROMAN[i] for i, name in enumerate(shown)}
+
+    @property
+    def page_numbers(self) -> dict[str, str]:
+        """The page's sections, numbered I, II, ... in order, those it has only."""
+        return self._numbered(
+            [
+                ("table", True),
+                ("allocation", self.allocation is not None),
+                ("facts", self.has_facts),
+                ("rates", bool(self.spreads)),
+                ("narrative", True),
+                ("listings", bool(self.listings)),
+            ]
+        )
+
+    @property
+    def pdf_numbers(self) -> dict[str, str]:
+        """The document's sections, numbered I, II, ... in order, those it has only."""
+        return self._numbered(
+            [
+                ("consolidated", True),
+                ("funds", bool(self.headline) or self.allocation is not None),
+                ("rates", bool(self.spreads)),
+                ("facts", self.has_facts),
+                ("narrative", True),
+                ("listings", bool(self.listings)),
+            ]
+        )
+
+    @property
+    def words(self) -> dict[str, str]:
+        """The national report's words that depend on the letter (its definition's
+        report.national), each with a general default."""
+        given = (self.campaign.definition.get("report") or {}).get("national") or {}
+        return {
+            "addressee": given.get("addressee") or str(_("the Prime Minister")),
+            "rates_title": given.get("rates_title")
+            or str(_("Shares and rates, and their spread across provinces")),
+            "facts_title": given.get("facts_title") or str(_("Other facts reported")),
+        }
+
+    @property
+    def funds_summary(self) -> str:
+        """The headline's national totals in a sentence: each amount with its unit, each whole
+        number, then each ratio ("...; kinh phí đã thực hiện bằng 85,00% kinh phí đã bố
+        trí.")."""
+        from national.templatetags.national import rate
+        from submissions.templatetags.appendix import amount
+
+        unit = self.campaign.amount_unit
+        appendix = plan_for(self.campaign).appendix
+        parts = []
+        for f in self.headline:
+            value = self.total.get(f.key)
+            if f.kind in ("amount", "total"):
+                parts.append(f"{f.label.lower()}: {amount(value) or '0'} {unit}")
+            elif f.kind == "integer":
+                parts.append(f"{f.label.lower()}: {value if value is not None else 0}")
+        for ratio in appendix.ratios:
+            parts.append(
+                _("%(of)s is %(rate)s of %(to)s")
+                % {
+                    "of": appendix.title(ratio.of).lower(),
+                    "rate": rate(self.total.get(ratio.key)) or "—",
+                    "to": appendix.title(ratio.to).lower(),
+                }
+            )
+        sentence = "; ".join(str(p) for p in parts)
+        return f"{sentence[:1].upper()}{sentence[1:]}." if sentence else ""
 
 
 def national_report(version: NationalVersion) -> NationalReport:
@@ -465,7 +589,7 @@ def national_report(version: NationalVersion) -> NationalReport:
         previous=previous,
         table=table,
         total=total,
-        allocation=allocation(total),
+        allocation=allocation(plan_for(version.campaign), total),
         provinces=provinces,
         included=included,
         missing=[p for p in provinces if not p.is_included],
@@ -477,6 +601,10 @@ def national_report(version: NationalVersion) -> NationalReport:
         treasury=treasury(version),
         narrative=narrative(version, included),
         listings=listings(version, included),
+        rate_method=method(version.campaign),
+        has_treasury=any(
+            fact.get("kind") == "figures" for fact in version.campaign.definition.get("facts", [])
+        ),
     )
 
 

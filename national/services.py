@@ -39,7 +39,6 @@ from signatures.services import (
     signed_files_removed_on_failure,
 )
 from signatures.verification import SignatureRefused, check_signed_upload
-from submissions import values as line_values
 from submissions.models import LineItem, Submission
 from workflow import deadlines, signoff
 from workflow.models import SubmissionProcess
@@ -56,13 +55,6 @@ from .models import (
     VersionSignature,
 )
 from .tasks import render_version_pdf, store_version_pdf
-
-# The figures a version keeps of each appendix line (text stays in the SubmissionVersion).
-LINE_MEASURES = [
-    f.name
-    for f in VersionLine._meta.concrete_fields
-    if f.name not in {"id", "version", "province", "group", "row", "label"}
-]
 
 
 class ConsolidationError(Exception):
@@ -126,16 +118,12 @@ def _run(actor: User, campaign: Campaign, at: datetime.datetime) -> NationalVers
         created_by=actor,
     )
     _write_provinces(version, selectors.frozen_in(previous))
-    # The frozen copy keeps 5137's measures by key (VersionLine's columns); the lines hold
-    # them in the slots the campaign's definition gave them.
-    measures = line_values.for_campaign(campaign)
-    stored = [
-        measures.slot(key) if key in measures.slots else Value(measures.blank(key))
-        for key in LINE_MEASURES
-    ]
+    # The frozen copy keeps the lines' numeric slots the campaign's measures use, slot for
+    # slot (national.figures reads them through the definition).
+    stored = figures.plan_for(campaign).line_slots
     _copy(
         VersionLine,
-        ["version", "province", "group", "row", "label", *LINE_MEASURES],
+        ["version", "province", "group", "row", "label", *stored],
         LineItem.objects.filter(
             submission__national_rows__version=version,
             submission__national_rows__status=VersionProvince.Status.INCLUDED,

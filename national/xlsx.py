@@ -99,13 +99,9 @@ def _appendix(ws: Worksheet, report: selectors.NationalReport, tree: ColumnTree)
 
 def _allocation(ws: Worksheet, report: selectors.NationalReport) -> None:
     allocation = report.allocation
-    sheet.title(
-        ws,
-        1,
-        _("Funds allocated by source and kind of spending"),
-        width=1 + 2 * len(allocation.sources),
-    )
-    labels = [_("Kind of spending")]
+    assert allocation is not None
+    sheet.title(ws, 1, allocation.title, width=1 + 2 * len(allocation.sources))
+    labels = [""]
     for _key, label in allocation.sources:
         labels += [f"{label} ({report.campaign.amount_unit})", _("Share")]
     header_row(ws, 3, labels)
@@ -171,7 +167,18 @@ def _problems(ws: Worksheet, report: selectors.NationalReport) -> None:
     sheet.freeze(ws, 4, 1)
 
 
+def _headline(value: Any, kind: str) -> tuple[Any, str]:
+    """A figure of the annex with its cell format: a rate as a fraction, a count whole."""
+    if kind in ("percent", "ratio"):
+        return fraction(value), PERCENT
+    if kind == "integer":
+        return value, INTEGER
+    return value, AMOUNT_FIXED
+
+
 def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
+    headline = report.headline
+    treasury = [_("Refusals (cases)"), _("Refusals (million VND)")] if report.has_treasury else []
     labels = [
         _("Code"),
         _("Province"),
@@ -181,20 +188,17 @@ def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
         _("Stage"),
         _("Deadline"),
         _("Reached the ministry"),
-        _("Demand"),
-        _("Funds allocated"),
-        _("Funds spent"),
-        _("Spent / allocated"),
-        _("Refusals (cases)"),
-        _("Refusals (million VND)"),
+        *(f.label for f in headline),
+        *treasury,
         _("Receipt"),
     ]
     sheet.title(ws, 1, _("The provinces and centrally-run cities"), width=len(labels))
     header_row(ws, 3, labels)
+    first_figure = 9
     r = 3
     for r, p in enumerate(report.provinces, start=4):
         reached = p.reached_ministry_at
-        figures = p.figures
+        figures: dict[str, Any] = p.figures or {}
         values: list[tuple[Any, str]] = [
             (p.unit.code, ""),
             (p.unit.full_name, ""),
@@ -204,31 +208,31 @@ def _annex(ws: Worksheet, report: selectors.NationalReport) -> None:
             (p.stage_label, ""),
             (p.standing_label, ""),
             (timezone.localtime(reached, VN).replace(tzinfo=None) if reached else None, DATETIME),
-            (figures.demand if figures else None, AMOUNT_FIXED),
-            (figures.allocated if figures else None, AMOUNT_FIXED),
-            (figures.spent if figures else None, AMOUNT_FIXED),
-            (fraction(figures.spent_vs_allocated) if figures else None, PERCENT),
-            (p.treasury_refusal_count, INTEGER),
-            (p.treasury_refusal_amount, AMOUNT_FIXED),
-            (p.receipt, ""),
+            *(_headline(figures.get(f.key), f.kind) for f in headline),
         ]
+        if report.has_treasury:
+            values += [
+                (p.treasury_refusal_count, INTEGER),
+                (p.treasury_refusal_amount, AMOUNT_FIXED),
+            ]
+        values.append((p.receipt, ""))
         for c, (value, number_format) in enumerate(values, start=1):
             put(ws, r, c, value, number_format)
     total = report.total
     r += 1
     put(ws, r, 2, _("National total"))
-    for c, value in (
-        (9, total.get("demand")),
-        (10, total.get("allocated")),
-        (11, total.get("spent")),
-    ):
-        put(ws, r, c, value, AMOUNT_FIXED)
-    put(ws, r, 12, fraction(total.get("spent_vs_allocated")), PERCENT)
-    put(ws, r, 13, report.treasury["cases"], INTEGER)
-    put(ws, r, 14, report.treasury["amount"], AMOUNT_FIXED)
+    for c, f in enumerate(headline, start=first_figure):
+        put(ws, r, c, *_headline(total.get(f.key), f.kind))
+    if report.has_treasury:
+        c = first_figure + len(headline)
+        put(ws, r, c, report.treasury["cases"], INTEGER)
+        put(ws, r, c + 1, report.treasury["amount"], AMOUNT_FIXED)
     for c in range(1, len(labels) + 1):
         ws.cell(r, c).font = BOLD
-    sheet.set_widths(ws, (6, 28, 10, 10, 10, 22, 16, 17, 17, 17, 17, 11, 10, 14, 14))
+    widths = [6, 28, 10, 10, 10, 22, 16, 17]
+    widths += [11 if f.kind in ("percent", "ratio") else 17 for f in headline]
+    widths += [10, 14] if report.has_treasury else []
+    sheet.set_widths(ws, [*widths, 14])
     ws.auto_filter.ref = f"A3:{get_column_letter(len(labels))}{r - 1}"
     sheet.freeze(ws, 4, 3)
 
@@ -276,9 +280,12 @@ def national_workbook(version: NationalVersion) -> bytes:
         assert first is not None
         first.title = _("Appendix summed")[:31]
         _appendix(first, report, tree)
-        _allocation(book.create_sheet(_("Allocation")[:31]), report)
-        _rates(book.create_sheet(_("Rates")[:31]), report)
-        _problems(book.create_sheet(_("Shortcomings")[:31]), report)
+        if report.allocation is not None:
+            _allocation(book.create_sheet(_("Allocation")[:31]), report)
+        if report.spreads:
+            _rates(book.create_sheet(_("Rates")[:31]), report)
+        if report.problems or report.has_treasury:
+            _problems(book.create_sheet(_("Shortcomings")[:31]), report)
         _annex(book.create_sheet(_("Provinces")[:31]), report)
         _narrative(book.create_sheet(_("Assessments")[:31]), report)
         _listings(book.create_sheet(_("Text columns")[:31]), report)
