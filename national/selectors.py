@@ -205,7 +205,8 @@ class Spread:
 @dataclass(frozen=True)
 class ProvinceRow:
     """A reporting unit in a version, as the version froze it, with the number of the content
-    version it includes and of the receipt that consolidated it (e.g. 0007/BN-5137)."""
+    version it includes and of the receipt that consolidated it (0007/BN-123 for letter
+    123/BTC-XYZ)."""
 
     unit: AdministrativeUnit
     submission_id: int | None

@@ -100,7 +100,7 @@ def consolidate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _filename(version: NationalVersion, kind: str) -> str:
-    """bao-cao-toan-quoc-5137-v2.pdf: the letter's number and the version."""
+    """bao-cao-toan-quoc-123-v2.pdf (letter 123/BTC-XYZ): the letter's number and the version."""
     letter = version.campaign.number.split("/", 1)[0]
     return f"bao-cao-toan-quoc-{letter}-v{version.number}.{kind}"
 

@@ -166,9 +166,19 @@ MISTAKES: dict[str, tuple[Callable[[Definition], Any], str, str]] = {
         "Giới hạn “min” không áp dụng cho chỉ tiêu loại “text”",
     ),
     "rule naming a missing measure": (
-        lambda d: d["appendix"]["rules"][0]["measures"].__setitem__(2, "unused"),
-        "appendix.rules[0].measures[2]",
+        lambda d: d["appendix"]["rules"][0]["measures"].append("unused"),
+        "appendix.rules[0].measures[3]",
         "Không có chỉ tiêu nào mang khóa “unused”",
+    ),
+    "ratio of a measure that does not exist": (
+        lambda d: d["appendix"]["ratios"][0].update({"of": "spent_total"}),
+        "appendix.ratios[0].of",
+        "Không có chỉ tiêu nào mang khóa “spent_total”",
+    ),
+    "lines counted by a mean that is not weighted": (
+        lambda d: _column(d, 3, 0)["measure"]["aggregate"].update({"lines": "all"}),
+        "appendix.columns[3].children[0].measure.aggregate.lines",
+        "Chỉ bình quân gia quyền (weighted_mean) mới chỉ rõ các dòng được tính",
     ),
     "footnote marker not defined": (
         lambda d: _column(d, 5, 0, 0).update({"footnote": "(***)"}),
