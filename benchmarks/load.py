@@ -376,7 +376,7 @@ def _server_times(since: float, until: float = math.inf) -> dict[str, list[float
     the other phase are left out)."""
     times: dict[str, list[float]] = defaultdict(list)
     for line in (STATE / "gunicorn.log").read_text(errors="replace").splitlines():
-        if '"workflow5137.request"' not in line:
+        if '"pheduyet.request"' not in line:
             continue
         try:
             entry = json.loads(line)
