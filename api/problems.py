@@ -1,6 +1,6 @@
 """Every error of the API in one shape: RFC 9457 problem details (application/problem+json).
 
-    {"type": "urn:bao-cao-5137:problem:validation", "title": "...", "status": 400,
+    {"type": "urn:pheduyet:problem:validation", "title": "...", "status": 400,
      "detail": "...", "instance": "/api/v1/...", "errors": [{"row": "1.1",
      "column": "demand", "message": "..."}]}
 
@@ -21,7 +21,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 CONTENT_TYPE = "application/problem+json"
-TYPE_PREFIX = "urn:bao-cao-5137:problem:"
+TYPE_PREFIX = "urn:pheduyet:problem:"
 
 TITLES: dict[str, Any] = {
     "validation": gettext_lazy("The request has errors"),

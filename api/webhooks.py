@@ -142,7 +142,7 @@ def attempt(delivery_pk: int) -> WebhookDelivery | None:
         timestamp = int(clock.now().timestamp())
         headers = {
             "Content-Type": "application/json",
-            "User-Agent": "bao-cao-5137-webhooks/1",
+            "User-Agent": "pheduyet-webhooks/1",
             SIGNATURE_HEADER: signature(hook.secret, timestamp, body),
             "Webhook-Event": delivery.event,
             "Webhook-Id": str(delivery.event_id),

@@ -40,12 +40,13 @@ from dataclasses import dataclass, field
 from tests import redis_server
 
 from . import load
+from .scratch import measured_campaign
 
 STATE = load.BASE_DIR / "var" / "faults"
 DB_NAME = "workflow_faults"
 PROVINCES = 16
 PEOPLE = 8
-PASSWORD = "faults-5137-only"  # noqa: S105 - accounts of a scratch database on loopback
+PASSWORD = "faults-accounts-only"  # noqa: S105 - accounts of a scratch database on loopback
 # Each press walks a submission one step on, round the path and back to drafting.
 CYCLE = [
     ("drafting", "submit", "drafter", ""),
@@ -468,12 +469,11 @@ def _populate() -> list[int]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
 
-    from campaigns.models import Campaign
     from core.enums import Role
     from tests.cast import fill_complete
     from workflow.services import role_grant, submission_start
 
-    campaign = Campaign.objects.get(code=load.CAMPAIGN)
+    campaign = measured_campaign()
     units = list(campaign.units.order_by("code")[:PROVINCES])
     hashed = make_password(PASSWORD)
     people = {}

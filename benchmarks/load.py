@@ -66,6 +66,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .scratch import campaign_code, measured_campaign
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATE = BASE_DIR / "var" / "load"
 BIN = Path(sys.executable).parent  # the virtualenv's bin, not the interpreter it links to
@@ -73,8 +75,7 @@ PG_URL = os.environ.get("LOAD_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432
 DB_NAME = "workflow_load"
 COPY_NAME = "workflow_load_bare"
 BROKER = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/9")
-CAMPAIGN = "5137-btc-nsnn"
-PASSWORD = "load-5137-only"  # noqa: S105 - accounts of a scratch database on loopback
+PASSWORD = "load-accounts-only"  # noqa: S105 - accounts of a scratch database on loopback
 # The simulated users' roles, in the order they are handed out: pipeline-shaped, since a
 # coordinator takes two steps per round (consolidate, reopen) and the drafters also resubmit
 # what comes back.
@@ -376,7 +377,7 @@ def _server_times(since: float, until: float = math.inf) -> dict[str, list[float
     the other phase are left out)."""
     times: dict[str, list[float]] = defaultdict(list)
     for line in (STATE / "gunicorn.log").read_text(errors="replace").splitlines():
-        if '"workflow5137.request"' not in line:
+        if '"pheduyet.request"' not in line:
             continue
         try:
             entry = json.loads(line)
@@ -580,12 +581,11 @@ def _populate(users: int) -> Baseline:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
 
-    from campaigns.models import Campaign
     from core.enums import Role
     from tests.cast import PATH, fill_complete
     from workflow.services import role_grant, submission_start, submission_transition
 
-    campaign = Campaign.objects.get(code=CAMPAIGN)
+    campaign = measured_campaign()
     units = list(campaign.units.order_by("code"))
     hashed = make_password(PASSWORD)  # one Argon2 hash for every account: a scratch database
 
@@ -638,10 +638,9 @@ def _populate(users: int) -> Baseline:
 
 def _baseline(accounts: list[dict[str, str]]) -> Baseline:
     """Where the records and the receipt counter stand before a phase of the load."""
-    from campaigns.models import Campaign
     from workflow.models import AuditRecord
 
-    campaign = Campaign.objects.get(code=CAMPAIGN)
+    campaign = measured_campaign()
     last = AuditRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     return Baseline(AuditRecord.objects.count(), last, campaign.receipts_issued, accounts)
 
@@ -651,7 +650,8 @@ def _courier_knowledge() -> dict[str, str]:
     from submissions.models import Submission
     from workflow.transitions import TRANSITIONS
 
-    stages = dict(Submission.objects.filter(campaign__code=CAMPAIGN).values_list("pk", "stage"))
+    submissions = Submission.objects.filter(campaign__code=campaign_code())
+    stages = dict(submissions.values_list("pk", "stage"))
     moves: dict[str, dict[str, list[tuple[str, str, bool]]]] = defaultdict(dict)
     for transition in TRANSITIONS:
         moves[transition.role.value].setdefault(transition.source.value, []).append(
@@ -679,14 +679,13 @@ def _checks(figures: LoadFigures, baseline: Baseline) -> list[tuple[str, str, bo
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from campaigns.models import Campaign
     from core.enums import Stage
     from receipts.models import Receipt
     from submissions.models import Submission
     from workflow.flows import SubmissionFlow
     from workflow.models import AuditRecord
 
-    campaign = Campaign.objects.get(code=CAMPAIGN)
+    campaign = measured_campaign()
     told = figures.done()
     during = AuditRecord.objects.filter(pk__gt=baseline.last_record_pk)
     recorded = during.count()
@@ -806,18 +805,14 @@ def _profile_pages(accounts: list[dict[str, str]]) -> dict[str, tuple[float, flo
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from campaigns.models import Campaign
-
     clients = _clients(accounts)
-    pks = list(
-        Campaign.objects.get(code=CAMPAIGN).submissions.order_by("pk").values_list("pk", flat=True)
-    )
+    pks = list(measured_campaign().submissions.order_by("pk").values_list("pk", flat=True))
     pages = {
         "inbox": ("department_reviewer", lambda pk: "/inbox/"),
         "detail": ("department_reviewer", lambda pk: f"/submissions/{pk}/"),
         "appendix": ("drafter", lambda pk: f"/submissions/{pk}/appendix/"),
         "review": ("department_reviewer", lambda pk: f"/submissions/{pk}/review/"),
-        "dashboard": ("ministry_coordinator", lambda pk: f"/monitor/{CAMPAIGN}/"),
+        "dashboard": ("ministry_coordinator", lambda pk: f"/monitor/{campaign_code()}/"),
     }
     figures = {}
     for kind, (role, path) in pages.items():
@@ -842,13 +837,12 @@ def _profile(accounts: list[dict[str, str]]) -> Profile:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from campaigns.models import Campaign
     from core.enums import Action
     from workflow.models import AuditRecord
     from workflow.transitions import transitions_from
 
     clients = _clients(accounts)
-    campaign = Campaign.objects.get(code=CAMPAIGN)
+    campaign = measured_campaign()
     profile = cProfile.Profile()
     wall, plain, queries, sql = [], [], [], []
     by_action: dict[str, list[int]] = defaultdict(list)
@@ -1271,7 +1265,7 @@ def _run_load(
         **env,
         "LOAD_ACCOUNTS": json.dumps(baseline.accounts),
         "LOAD_RESULTS": str(results),
-        "LOAD_CAMPAIGN": CAMPAIGN,
+        "LOAD_CAMPAIGN": campaign_code(),
         **(_courier_knowledge() if user_class == "Courier" else {}),
     }
     say(f"{args.users} users ({user_class}) for {seconds} s against {url}")

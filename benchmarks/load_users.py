@@ -10,8 +10,9 @@ keep going round. With nothing to do, a user looks at the inbox again a second l
 
 The requests carry what nginx adds in production (X-Forwarded-Proto: https) and what a
 browser sends (Origin, the Secure cookies), so Django's HTTPS, CSRF and cookie rules apply
-as they do behind the proxy. The accounts come from LOAD_ACCOUNTS (JSON); every request and
-the outcome of every decision go to LOAD_RESULTS (JSON) when locust quits.
+as they do behind the proxy. The accounts come from LOAD_ACCOUNTS (JSON), the campaign's
+code from LOAD_CAMPAIGN; every request and the outcome of every decision go to LOAD_RESULTS
+(JSON) when locust quits.
 
 Two kinds of user; benchmarks.load names the one it runs (``locust ... Desk``):
 
@@ -42,7 +43,8 @@ from locust.exception import StopUser
 
 ACCOUNTS: list[dict[str, str]] = json.loads(os.environ.get("LOAD_ACCOUNTS", "[]"))
 RESULTS = os.environ.get("LOAD_RESULTS", "")
-CAMPAIGN = os.environ.get("LOAD_CAMPAIGN", "5137-btc-nsnn")
+# The code of the campaign benchmarks.load populated, read from its definition file.
+CAMPAIGN = os.environ["LOAD_CAMPAIGN"]
 # How often each reviewing role returns rather than approves (back to drafting, which
 # keeps submissions cycling as much as the coordinator's reopening does).
 RETURN_RATE = {

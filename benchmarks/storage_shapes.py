@@ -1,13 +1,14 @@
 """Benchmark: three ways to store a campaign's figures so that a new campaign needs no
 migration, measured on PostgreSQL at the size of the national aggregation target.
 
-The data is campaign 5137's shape: 10,000 synthetic provinces by 17 entry lines, each line
-with 8 amounts, 6 percentages, 2 yes/no and 7 texts (23 measures; 170,000 lines).
+The data has the first campaign's shape (its definition in campaigns/data): 10,000
+synthetic provinces by 17 entry lines, each line with 8 amounts, 6 percentages, 2 yes/no
+and 7 texts (23 measures; 170,000 lines).
 
 1. **typed columns** (``typed``): one numeric / boolean / text column per measure. What the
-   application has today (named after 5137's measures); "typed slots mapped by the
-   definition" (amount_1 ... amount_n) is the same table with generic names, so it has the
-   same figures.
+   application had before slots (named after the first campaign's measures); "typed slots
+   mapped by the definition" (amount_1 ... amount_n) is the same table with generic names,
+   so it has the same figures.
 2. **JSONB** (``jsonb``): one ``values`` document per line, keyed by kind then measure
    ({"amount": {...}, "percent": {...}, ...}) so that CHECK constraints can still hold per
    kind (jsonb_path_exists: amounts ≥ 0 and numbers, percentages in 0..100).

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from .scratch import scratch_database
+from .scratch import measured_campaign, scratch_database
 
 
 def main(rounds: int = 3) -> None:
@@ -32,12 +32,11 @@ def _run(rounds: int, connection: object, capture: type) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from campaigns.models import Campaign
     from core.enums import Action, Role, Stage
     from tests.cast import fill_complete
     from workflow.services import role_grant, submission_start, submission_transition
 
-    campaign = Campaign.objects.get(code="5137-btc-nsnn")
+    campaign = measured_campaign()
     units = list(campaign.units.order_by("code"))
     drafter = User.objects.create_user("bench.drafter", email="d@example.vn")
     reviewer = User.objects.create_user("bench.reviewer", email="r@example.vn")

@@ -46,7 +46,8 @@ from .models import (
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema" / "campaign-definition.schema.json"
 FORMAT = "campaign-definition/1"
-# A definition is some tens of kilobytes (5137's, with its 32 columns, is about 25 kB).
+# A definition is some tens of kilobytes (the first campaign's, with its 32 columns, is about
+# 25 kB).
 MAX_BYTES = 1024 * 1024
 ROOT = "$"
 
@@ -149,7 +150,7 @@ def _type_name(name: str) -> str:
 def _pattern_hint(error: ValidationError) -> str:
     """What a pattern asks for, in words: the patterns are named by their $defs entry."""
     hints = {
-        "slug": _("lowercase letters without diacritics, digits and dashes, e.g. “5137-btc-nsnn”"),
+        "slug": _("lowercase letters without diacritics, digits and dashes, e.g. “123-btc-xyz”"),
         "key": _("lowercase letters without diacritics, digits, dashes or underscores"),
         "measure_key": _(
             "lowercase letters without diacritics, digits and underscores, starting with a "

@@ -37,7 +37,8 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED = 20 * 1024 * 1024
 MAX_MEMBERS = 500
 MAX_SHEETS = 10
-# A letter's appendix has some tens of rows and columns (5137's: 15 rows, 25 columns).
+# A letter's appendix has some tens of rows and columns (the first campaign's: 15 rows, 25
+# columns).
 MAX_ROWS = 500
 MAX_COLUMNS = 100
 MAX_HEADER_ROWS = 8

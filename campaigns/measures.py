@@ -19,7 +19,8 @@ from .models import Campaign
 # (amount_1 .. amount_16, ...). A campaign's measures are put in them by its definition;
 # more slots of a kind are one migration for every later campaign, not one per campaign.
 # Texts are 24, not fewer: the skeleton campaigns.excel_template reads from a letter's table
-# makes every leaf a text for the author to set, and 5137's own table has 24 leaves.
+# makes every leaf a text for the author to set, and the first campaign's own table has 24
+# leaves.
 SLOTS = {"amount": 16, "percent": 12, "integer": 8, "flag": 8, "text": 24, "choice": 4}
 # What the national report keeps beside them per result row: the sums of the header ("sum"
 # leaves) and the ratios (appendix.ratios), in the definition's order.
@@ -106,7 +107,7 @@ class Measure:
 
 @dataclass(frozen=True)
 class Total:
-    """A header column that adds up measures (5137's "Kinh phí đã bố trí")."""
+    """A header column that adds up measures (e.g. the first campaign's "Kinh phí đã bố trí")."""
 
     key: str
     label: str

@@ -7,6 +7,6 @@ import os
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
-app = Celery("workflow5137")
+app = Celery("pheduyet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

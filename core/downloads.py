@@ -1,7 +1,7 @@
 """A private file (an attachment, a receipt PDF), answered once the view has checked access.
 
 Behind our nginx, Django names the file in X-Accel-Redirect and nginx sends it from an
-`internal` location (deploy/nginx/workflow5137.conf.template), so a large download holds
+`internal` location (deploy/nginx/pheduyet.conf.template), so a large download holds
 no gunicorn worker. nginx keeps this answer's Content-Type, Content-Disposition and
 Cache-Control. Without MEDIA_ACCEL_REDIRECT_PREFIX, Django streams the file itself.
 """

@@ -38,7 +38,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-request_log = logging.getLogger("workflow5137.request")
+request_log = logging.getLogger("pheduyet.request")
 
 
 class RequestLogMiddleware:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Back up workflow5137: the database (pg_dump, custom format) and the media files
+# Back up pheduyet: the database (pg_dump, custom format) and the media files
 # (attachments, receipt PDFs) as a tar, with their SHA-256 sums.
 #
-#   DATABASE_URL=postgres://... DJANGO_MEDIA_ROOT=/var/lib/workflow5137/media \
-#     deploy/backup.sh /var/backups/workflow5137
+#   DATABASE_URL=postgres://... DJANGO_MEDIA_ROOT=/var/lib/pheduyet/media \
+#     deploy/backup.sh /var/backups/pheduyet
 #
 # The database is dumped first, then the files: a file written in between is in the tar
 # without a row (harmless); files are never rewritten, so every row finds its file.
@@ -16,13 +16,13 @@ dest=${1:?usage: deploy/backup.sh DESTINATION_DIR}
 bin=${PG_BIN:+$PG_BIN/}
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-dump="workflow5137-$stamp.dump"
-media="workflow5137-media-$stamp.tar.gz"
+dump="pheduyet-$stamp.dump"
+media="pheduyet-media-$stamp.tar.gz"
 mkdir -p "$dest"
 umask 077  # the dump holds password hashes and every province's report
 
 "${bin}pg_dump" --format=custom --compress=6 --dbname="$DATABASE_URL" --file="$dest/$dump"
 tar --create --gzip --file="$dest/$media" --directory="$DJANGO_MEDIA_ROOT" .
-(cd "$dest" && sha256sum "$dump" "$media" > "workflow5137-$stamp.sha256")
+(cd "$dest" && sha256sum "$dump" "$media" > "pheduyet-$stamp.sha256")
 echo "$dest/$dump"
 echo "$dest/$media"

@@ -3,7 +3,7 @@
 # directory, then check every receipt chain in the restored database.
 #
 #   DATABASE_URL=postgres://.../workflow_restored DJANGO_MEDIA_ROOT=/srv/restore/media \
-#     deploy/restore.sh workflow5137-STAMP.dump workflow5137-media-STAMP.tar.gz
+#     deploy/restore.sh pheduyet-STAMP.dump pheduyet-media-STAMP.tar.gz
 #
 # Create the database first (createdb -O workflow workflow_restored). PYTHON names the
 # interpreter of the application's virtualenv (default: python on PATH).

@@ -69,6 +69,7 @@ class Receipt(models.Model):
 
     @property
     def display_number(self) -> str:
-        """0007/BN-5137: the number, 'biên nhận', and the campaign's letter number."""
+        """0007/BN-123 under letter 123/BTC-XYZ: the number, 'biên nhận', and the campaign's
+        letter number."""
         letter = self.campaign.number.split("/", 1)[0]
         return f"{self.number:04d}/BN-{letter}"

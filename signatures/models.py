@@ -109,7 +109,8 @@ class PreparedDocument(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # What was rendered: "submission version 3", "national:5137:v2"; with the content's hash.
+    # What was rendered: "submission version 3", "national:<campaign code>:v2"; with the
+    # content's hash.
     reference = models.CharField(_("document"), max_length=100)
     content_sha256 = models.CharField(_("SHA-256 of the content"), max_length=64)
     for_user = models.ForeignKey(

@@ -35,8 +35,8 @@ AMOUNT_DIGITS, AMOUNT_PLACES = 15, 3
 PERCENT_DIGITS, PERCENT_PLACES = 5, 2
 # The longest texts a province types. A cell of the appendix is a few sentences. An answer
 # to one outline point is an assessment, not a document: 8,000 characters are about three
-# printed pages, so the twelve points of letter 5137 stay within some 35 pages, and the
-# report's PDF renders in seconds (a 1 MB answer took 55 s).
+# printed pages, so a letter's dozen points (the first campaign's has twelve) stay within
+# some 35 pages, and the report's PDF renders in seconds (a 1 MB answer took 55 s).
 LINE_TEXT_MAX = 2000
 ANSWER_MAX = 8000
 NOTE_MAX = 4000
@@ -159,7 +159,7 @@ SLOT_FIELDS = {
 
 def _slot_constraints() -> list[models.BaseConstraint]:
     """What the database enforces per kind, whatever campaign a slot serves: amounts and whole
-    numbers not negative, percentages 0..100. Rules across columns (5137's "use shares at most
+    numbers not negative, percentages 0..100. Rules across columns (e.g. "use shares at most
     100") are the definition's, checked by the form and the readiness."""
     return [
         *(

@@ -210,7 +210,8 @@ def appendix_fingerprint(
     A downloaded workbook carries it: the upload is refused when the appendix
     changed since, and accepted when only the narrative or the attachments did
     (they bump the revision too). A line's place, then its measures in the header's order
-    (for 5137 the very list of values its digest was made of before figures were in slots).
+    (for the first campaign, the very list of values its digest was made of before figures
+    were in slots).
     """
     lines = sorted(lines, key=lambda line: line.pk)
     if measures is None:

@@ -182,7 +182,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 if env.str("EMAIL_BACKEND", default=""):
     EMAIL_BACKEND = env.str("EMAIL_BACKEND")
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bao-cao-5137@localhost")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pheduyet@localhost")
 # Seconds before a silent mail server is given up on (the worker then retries later);
 # without it a hung server would hold a worker for minutes.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
@@ -292,7 +292,7 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "workflow5137",
+            "KEY_PREFIX": "pheduyet",
         }
     }
     # Django's own Redis cache increments atomically; the library only lists django-redis.

@@ -1,6 +1,6 @@
 """Production: every secret comes from the environment, with no default.
 
-Behind our nginx (deploy/nginx/workflow5137.conf.template), which terminates TLS and sets
+Behind our nginx (deploy/nginx/pheduyet.conf.template), which terminates TLS and sets
 X-Forwarded-Proto and X-Real-IP. `manage.py check --deploy` passes with these settings
 (tests/deploy/test_check_deploy.py).
 """

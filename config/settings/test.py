@@ -19,7 +19,7 @@ def _local_postgres_up() -> bool:
 if env.str("DATABASE_URL", default=""):
     pass  # base.py already read it
 elif _local_postgres_up():
-    DATABASES["default"] = env.db_url_config("postgres://postgres@127.0.0.1:5432/workflow5137")
+    DATABASES["default"] = env.db_url_config("postgres://postgres@127.0.0.1:5432/pheduyet")
 
 # Separate checkouts on one machine can run their suites at once, each on its own database.
 if name := env.str("TEST_DATABASE_NAME", default=""):

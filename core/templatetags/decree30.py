@@ -32,6 +32,6 @@ def decree_date(value: datetime.date | None) -> str:
 
 @register.filter
 def docno(value: str) -> SafeString:
-    """A document's number and symbol ("5137/BTC-NSNN") kept on one line: a line break at
+    """A document's number and symbol (e.g. "123/BTC-XYZ") kept on one line: a line break at
     its hyphen would split the issuing body's symbol."""
     return format_html('<span class="docno">{}</span>', value)

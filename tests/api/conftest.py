@@ -43,5 +43,5 @@ def problem(response: Any) -> dict[str, Any]:
     assert response["Content-Type"] == "application/problem+json", response.content
     body: dict[str, Any] = response.json()
     assert body["status"] == response.status_code
-    assert body["type"].startswith("urn:bao-cao-5137:problem:")
+    assert body["type"].startswith("urn:pheduyet:problem:")
     return body

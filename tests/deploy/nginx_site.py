@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-TEMPLATE = Path(settings.BASE_DIR) / "deploy" / "nginx" / "workflow5137.conf.template"
+TEMPLATE = Path(settings.BASE_DIR) / "deploy" / "nginx" / "pheduyet.conf.template"
 # Debian installs it in /usr/sbin, which an ordinary user's PATH may leave out.
 NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
 PLACEHOLDERS = {"APP_UPSTREAM": "web:8000", "SERVER_NAME": "baocao.example.vn", "MAX_UPLOAD": "25m"}
@@ -49,7 +49,7 @@ def self_signed_pair(directory: Path, *names: str) -> None:
     (DNS names, or IP:address), its own issuer."""
     subprocess.run(  # noqa: S603
         ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",  # noqa: S607
-         "-nodes", "-days", "1", "-subj", "/CN=workflow5137-test",
+         "-nodes", "-days", "1", "-subj", "/CN=pheduyet-test",
          "-addext", "subjectAltName=" + ",".join(n if ":" in n else f"DNS:{n}" for n in names),
          "-keyout", str(directory / "privkey.pem"), "-out", str(directory / "fullchain.pem")],
         check=True, capture_output=True,

@@ -20,7 +20,7 @@ def production_env(**extra: str) -> dict[str, str]:
         DJANGO_SECRET_KEY="x7Qm2-not-a-real-key-but-long-and-random-enough-9vLp4TzK8wRb3Yc6",
         DJANGO_ALLOWED_HOSTS="baocao.example.vn",
         DATABASE_URL="postgres://workflow@127.0.0.1:5432/workflow",
-        SIGNING_P12_PATH="/etc/workflow5137/signing.p12",
+        SIGNING_P12_PATH="/etc/pheduyet/signing.p12",
         SIGNING_P12_PASSWORD="not-used-by-the-check",
     )
     env.update(extra)

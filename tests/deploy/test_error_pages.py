@@ -85,12 +85,12 @@ def test_a_form_without_its_csrf_token_is_our_page(drafter: Any) -> None:
 @pytest.mark.django_db
 def test_an_unknown_host_is_our_400(client: Client, caplog: Any) -> None:
     """Before AuthenticationMiddleware ran: the menu must not read request.user."""
-    with caplog.at_level(logging.INFO, logger="workflow5137.request"):
+    with caplog.at_level(logging.INFO, logger="pheduyet.request"):
         response = client.get("/inbox/", HTTP_HOST="ke-la.example")
     assert response.status_code == 400
     page = _page(response)
     assert "Yêu cầu không hợp lệ" in page and "ke-la.example" not in page
-    (line,) = [r for r in caplog.records if r.name == "workflow5137.request"]
+    (line,) = [r for r in caplog.records if r.name == "pheduyet.request"]
     assert (line.status, line.user_id) == (400, None)
 
 
@@ -131,7 +131,7 @@ def test_our_500_page_while_the_database_is_down(database_down: None, caplog: An
     client = Client(raise_request_exception=False)
     client.cookies[settings.SESSION_COOKIE_NAME] = "a" * 32
     receipt = reverse("receipts:verify", kwargs={"token": uuid.uuid4()})
-    with caplog.at_level(logging.INFO, logger="workflow5137.request"):
+    with caplog.at_level(logging.INFO, logger="pheduyet.request"):
         response = client.get(receipt)
         inbox = client.get(reverse("reviews:inbox"))
     assert response.status_code == inbox.status_code == 500
@@ -140,7 +140,7 @@ def test_our_500_page_while_the_database_is_down(database_down: None, caplog: An
     assert "Máy chủ không thể hoàn tất yêu cầu" in page
     assert "administrators via email" not in page and "Traceback" not in page
     assert 'id="current-user"' not in page and "language-switcher" not in page
-    lines = [r for r in caplog.records if r.name == "workflow5137.request"]
+    lines = [r for r in caplog.records if r.name == "pheduyet.request"]
     assert [(r.status, r.user_id) for r in lines] == [(500, None), (500, None)]
 
     english = _page(_english(client).get(receipt))

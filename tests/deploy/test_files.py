@@ -102,7 +102,7 @@ def test_the_project_is_named_in_the_env_file(compose: dict[str, Any]) -> None:
     """COMPOSE_PROJECT_NAME, which compose v1 and v2 both read; v1 refuses a "name:" key."""
     assert "name" not in compose
     example = (DEPLOY / ".env.example").read_text()
-    assert re.search(r"^COMPOSE_PROJECT_NAME=workflow5137$", example, re.MULTILINE)
+    assert re.search(r"^COMPOSE_PROJECT_NAME=pheduyet$", example, re.MULTILINE)
 
 
 def test_compose_runs_the_right_commands(compose: dict[str, Any]) -> None:
@@ -128,7 +128,7 @@ def test_the_app_services_share_one_image_and_production_settings(
 ) -> None:
     for name in APP_SERVICES:
         service = compose["services"][name]
-        assert service["image"] == "workflow5137:latest", name
+        assert service["image"] == "pheduyet:latest", name
         assert service["build"]["target"] == "app", name
         env = service["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.prod", name
@@ -244,7 +244,7 @@ def test_the_image_compiles_translations_collects_static_and_runs_as_non_root() 
     assert "manage.py compilemessages" in text and "manage.py collectstatic" in text
     app_stage = text.split(" AS app")[1].split(" AS nginx")[0]
     assert re.search(r"^USER app$", app_stage, re.MULTILINE)
-    assert "COPY --from=build /app/staticfiles /srv/workflow5137/static" in text
+    assert "COPY --from=build /app/staticfiles /srv/pheduyet/static" in text
 
 
 def test_the_build_context_leaves_out_secrets_and_local_state() -> None:
@@ -278,7 +278,7 @@ def test_the_env_example_explains_every_setting_the_app_reads() -> None:
 
 def test_nginx_serves_static_limits_uploads_and_passes_the_proxy_headers() -> None:
     conf = site()
-    assert "alias /srv/workflow5137/static/;" in conf
+    assert "alias /srv/pheduyet/static/;" in conf
     limit = re.search(r"client_max_body_size (\d+)m;", conf)
     assert limit and int(limit.group(1)) * 1024 * 1024 > settings.ATTACHMENT_MAX_BYTES
     for header in ("Host $host", "X-Forwarded-Proto $scheme", "X-Real-IP $remote_addr"):
@@ -288,7 +288,7 @@ def test_nginx_serves_static_limits_uploads_and_passes_the_proxy_headers() -> No
     # at the prefix the settings example names.
     [(prefix, body)] = media_locations(conf)
     assert re.search(r"^\s*internal;$", body, re.MULTILINE)
-    assert "alias /srv/workflow5137/media/;" in body
+    assert "alias /srv/pheduyet/media/;" in body
     example = (DEPLOY / ".env.example").read_text()
     assert f"\nDJANGO_MEDIA_ACCEL_PREFIX={prefix}\n" in example
 
@@ -329,14 +329,14 @@ def unit(name: str) -> str:
 
 def test_systemd_units_run_web_worker_beat_and_the_reminder_timer() -> None:
     assert "gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:8000 config.wsgi" in unit(
-        "workflow5137-web.service"
+        "pheduyet-web.service"
     )
-    assert "celery -A config worker" in unit("workflow5137-worker.service")
-    assert "celery -A config beat" in unit("workflow5137-beat.service")
-    assert "manage.py send_reminders" in unit("workflow5137-reminders.service")
-    assert "Type=oneshot" in unit("workflow5137-reminders.service")
-    assert "OnCalendar=" in unit("workflow5137-reminders.timer")
+    assert "celery -A config worker" in unit("pheduyet-worker.service")
+    assert "celery -A config beat" in unit("pheduyet-beat.service")
+    assert "manage.py send_reminders" in unit("pheduyet-reminders.service")
+    assert "Type=oneshot" in unit("pheduyet-reminders.service")
+    assert "OnCalendar=" in unit("pheduyet-reminders.timer")
     for name in ("web", "worker", "beat", "reminders"):
-        text = unit(f"workflow5137-{name}.service")
-        assert "User=workflow5137" in text, name
-        assert "EnvironmentFile=/etc/workflow5137/env" in text, name
+        text = unit(f"pheduyet-{name}.service")
+        assert "User=pheduyet" in text, name
+        assert "EnvironmentFile=/etc/pheduyet/env" in text, name

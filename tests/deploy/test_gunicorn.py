@@ -80,7 +80,7 @@ def test_gunicorn_serves_probes_and_pages_with_production_headers(tmp_path: Path
             server.wait(timeout=30)
 
     entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-    requests = [e for e in entries if e["logger"] == "workflow5137.request"]
+    requests = [e for e in entries if e["logger"] == "pheduyet.request"]
     assert [(e["path"], e["status"]) for e in requests] == [
         ("/accounts/login/", 301),
         ("/accounts/login/", 200),

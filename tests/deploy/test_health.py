@@ -65,7 +65,7 @@ def test_readiness_reaches_a_running_broker(client: Any, settings: Any) -> None:
 
 
 def test_probes_are_not_in_the_request_log(client: Any, caplog: Any) -> None:
-    with caplog.at_level("INFO", logger="workflow5137.request"):
+    with caplog.at_level("INFO", logger="pheduyet.request"):
         client.get("/healthz")
         client.get("/readyz")
-    assert [r for r in caplog.records if r.name == "workflow5137.request"] == []
+    assert [r for r in caplog.records if r.name == "pheduyet.request"] == []

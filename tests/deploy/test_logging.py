@@ -14,14 +14,14 @@ from core.logs import JsonFormatter
 
 
 def _request_lines(caplog: Any) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "workflow5137.request"]
+    return [r for r in caplog.records if r.name == "pheduyet.request"]
 
 
 @pytest.mark.django_db
 def test_one_line_per_request_with_method_path_status_duration_user(
     client: Any, drafter: Any, caplog: Any
 ) -> None:
-    with caplog.at_level("INFO", logger="workflow5137.request"):
+    with caplog.at_level("INFO", logger="pheduyet.request"):
         client.get(reverse("login"))
     (anonymous,) = _request_lines(caplog)
     assert anonymous.method == "GET"  # type: ignore[attr-defined]
@@ -32,7 +32,7 @@ def test_one_line_per_request_with_method_path_status_duration_user(
 
     caplog.clear()
     client.force_login(drafter)
-    with caplog.at_level("INFO", logger="workflow5137.request"):
+    with caplog.at_level("INFO", logger="pheduyet.request"):
         client.get(reverse("reviews:inbox"))
     (signed_in,) = _request_lines(caplog)
     assert (signed_in.path, signed_in.status, signed_in.user_id) == (  # type: ignore[attr-defined]
@@ -48,7 +48,7 @@ def test_the_formatter_writes_one_json_object_with_the_extra_fields() -> None:
     except ValueError:
         exc_info = sys.exc_info()
     record = logging.LogRecord(
-        "workflow5137.request", logging.ERROR, __file__, 1, "%s %s", ("GET", "/"), exc_info
+        "pheduyet.request", logging.ERROR, __file__, 1, "%s %s", ("GET", "/"), exc_info
     )
     record.status = 500
     record.user_id = 7
@@ -56,7 +56,7 @@ def test_the_formatter_writes_one_json_object_with_the_extra_fields() -> None:
     assert "\n" not in line
     entry = json.loads(line)
     assert entry["level"] == "ERROR"
-    assert entry["logger"] == "workflow5137.request"
+    assert entry["logger"] == "pheduyet.request"
     assert entry["message"] == "GET /"
     assert (entry["status"], entry["user_id"]) == (500, 7)
     assert entry["time"].endswith("+00:00")
