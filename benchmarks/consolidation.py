@@ -129,11 +129,7 @@ WITH entry AS (
     WHERE p.version_id = %(version)s AND (e.row_id IS NOT NULL OR p.id %% 3 = 0)
 )
 INSERT INTO national_versionline
-    (version_id, province_id, group_id, row_id, label, demand,
-     alloc_invest_ctmt, alloc_invest_self, alloc_invest_separate,
-     alloc_recurrent_ctmt, alloc_recurrent_self, alloc_recurrent_separate, spent,
-     not_completed_pct, accepted_internal, accepted_by_authority, vs_demand_pct,
-     vs_resolution17_pct, use_as_designed_pct, use_not_as_designed_pct, unused_pct)
+    (version_id, province_id, group_id, row_id, label, {columns})
 SELECT %(version)s, province_id, group_id, row_id,
        CASE WHEN row_id IS NULL THEN 'Hạng mục riêng' ELSE '' END,
        round((random() * 90000)::numeric, 3),
@@ -155,11 +151,32 @@ ANALYZE;
 """
 
 
+# The measures the synthetic lines give, in the order of SQL's values.
+LINE_KEYS = (
+    "demand",
+    "alloc_invest_ctmt",
+    "alloc_invest_self",
+    "alloc_invest_separate",
+    "alloc_recurrent_ctmt",
+    "alloc_recurrent_self",
+    "alloc_recurrent_separate",
+    "spent",
+    "not_completed_pct",
+    "accepted_internal",
+    "accepted_by_authority",
+    "vs_demand_pct",
+    "vs_resolution17_pct",
+    "use_as_designed_pct",
+    "use_not_as_designed_pct",
+    "unused_pct",
+)
+
+
 def _synthetic(first: Any, repetitions: int) -> None:
     from django.db import connection, transaction
 
     from campaigns.models import Region
-    from national import selectors
+    from national import figures, selectors
     from national.models import NationalVersion, VersionLine
     from national.services import figures_freeze
 
@@ -171,9 +188,13 @@ def _synthetic(first: Any, repetitions: int) -> None:
         created_at=first.created_at,
         created_by=first.created_by,
     )
+    # The synthetic lines fill the measures of the first campaign's shape, in the slots the
+    # benchmarked campaign's definition gives them.
+    slots = figures.plan_for(campaign).slots
+    columns = ", ".join(slots[key] for key in LINE_KEYS)
     with connection.cursor() as cursor:
         cursor.execute(
-            SQL,
+            SQL.replace("{columns}", columns),
             {
                 "n": SYNTHETIC,
                 "region": Region.objects.values_list("pk", flat=True).first(),

@@ -185,6 +185,16 @@ def _given(plan: Plan, measure: Measure) -> Q | None:
     return functools.reduce(operator.or_, [Q(**{f"{plan.slots[k]}__isnull": False}) for k in keys])
 
 
+def _weight(plan: Plan, measure: Measure) -> str:
+    """The name of the aggregate a weighted mean divides by: one per weight and set of lines."""
+    aggregate = measure.aggregate
+    lines = {
+        "all": "all",
+        "with_any_share": "_".join(plan.slots[k] for k in plan.appendix.shares_of(measure.key)),
+    }.get(aggregate.lines, plan.slots[measure.key])
+    return f"{P}weight_{aggregate.by}_{lines}"
+
+
 def _sums(plan: Plan) -> dict[str, Any]:
     """What adds up line by line: sums, counts, each rate's weighted sum and its weight."""
     sums: dict[str, Any] = {}
@@ -196,7 +206,8 @@ def _sums(plan: Plan) -> dict[str, Any]:
         if method == "weighted_mean":
             by = _on_line(plan, measure.aggregate.by)
             sums[f"{P}{slot}_weighted"] = Sum(F(slot) * by)
-            sums[f"{P}{slot}_weight"] = Sum(by, filter=_given(plan, measure))
+            # Rates counting the same lines share one weight (the shares of one whole).
+            sums.setdefault(_weight(plan, measure), Sum(by, filter=_given(plan, measure)))
         elif method == "count" and figure.kind == "flag":
             sums[P + slot] = Count("pk", filter=Q(**{slot: True}))
         elif method == "count":
@@ -255,7 +266,7 @@ def _derived(plan: Plan) -> dict[str, Any]:
             weighted: Expression | F = F(f"{P}{figure.field}_weighted")
             if measure.aggregate.lines != "given":  # a blank counts as 0, even when all are
                 weighted = Coalesce(weighted, Decimal(0))
-            derived[P + figure.field] = _ratio(weighted, F(f"{P}{figure.field}_weight"))
+            derived[P + figure.field] = _ratio(weighted, F(_weight(plan, measure)))
     return derived
 
 

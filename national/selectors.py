@@ -46,7 +46,7 @@ from submissions.selectors import ColumnTree, HeaderCell
 from workflow import deadlines
 from workflow.models import AuditRecord, SubmissionVersion
 
-from .figures import Figure, Figures, Plan, method, plan_for
+from .figures import COUNTS, Figure, Figures, Plan, method, plan_for
 from .models import NationalVersion, VersionFigures, VersionProvince, VersionSignature
 
 
@@ -236,10 +236,18 @@ class ProvinceRow:
 def province_rows(version: NationalVersion) -> list[ProvinceRow]:
     """Every reporting unit of the version with its frozen figures (none if not included)."""
     campaign = version.campaign
-    values = plan_for(campaign).values
+    plan = plan_for(campaign)
+    values = plan.values
+    unused = {f.name for f in VersionFigures._meta.concrete_fields} - {
+        *plan.fields,
+        *COUNTS,
+        "id",
+        "province",
+    }
     rows = []
     for p in (
         version.provinces.select_related("unit", "figures_row")
+        .defer(*(f"figures_row__{name}" for name in unused))
         .annotate(
             content_version=F("submission_version__number"),
             receipt_number=F("consolidation__receipt__number"),
