@@ -8,6 +8,7 @@ This is the one reading of a definition's appendix that the drafting rules use
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -28,6 +29,8 @@ TOTALS = 8
 RATIOS = 4
 
 PathPart = str | int
+# A header's footnote marker ("Kinh phí đã bố trí (*)"), left out where a column is named alone.
+FOOTNOTE_MARK = re.compile(r"\s*\(\*+\)\s*$")
 
 
 def slot_name(kind: str, number: int) -> str:
@@ -162,11 +165,12 @@ class Appendix:
         return next((r.measures for r in self.at_most if key in r.measures), ())
 
     def title(self, key: str) -> str:
-        """How a measure, sum or ratio is named on its own, outside the table."""
+        """How a measure, sum or ratio is named on its own, outside the table (without the
+        header's footnote marker: "Kinh phí đã bố trí", not "Kinh phí đã bố trí (*)")."""
         if key in self.measures:
             return self.measures[key].title
         ratio = next((r for r in self.ratios if r.key == key), None)
-        return ratio.label if ratio else self.label(key)
+        return ratio.label if ratio else FOOTNOTE_MARK.sub("", self.label(key))
 
     def label(self, key: str) -> str:
         """How the letter's header names a measure; a part of a sum goes by the sum."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import operator
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -50,8 +49,6 @@ from .models import LINE_SLOTS, RATIO_FIELDS, TOTAL_FIELDS, NationalVersion, Ver
 # Aggregates are named with this prefix: an annotation named like a field of VersionLine
 # would shadow it (and annotate() refuses the clash).
 P = "agg_"
-# A header's footnote marker ("Kinh phí đã bố trí (*)"), left out where a sum is named alone.
-FOOTNOTE_MARK = re.compile(r"\s*\(\*+\)\s*$")
 COUNTS = ("lines", "provinces")
 
 
@@ -145,12 +142,12 @@ def plan_for(campaign: Campaign) -> Plan:
     for key, measure in appendix.measures.items():
         total = appendix.totals.get(measure.within)
         if total is not None and total.key in total_fields:
-            label = FOOTNOTE_MARK.sub("", total.label)
+            label = appendix.title(total.key)
             figures.append(Figure(total.key, total_fields.pop(total.key), "total", label))
         if key in slots and _aggregated(measure):
             figures.append(Figure(key, slots[key], measure.kind, measure.title))
     figures += [
-        Figure(key, field, "total", FOOTNOTE_MARK.sub("", appendix.totals[key].label))
+        Figure(key, field, "total", appendix.title(key))
         for key, field in total_fields.items()
     ]
     figures += [
