@@ -23,7 +23,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
-from campaigns.measures import appendix_of
+from campaigns.measures import appendix_of, facts_of
 from campaigns.models import TemplateColumn
 from submissions import selectors
 from submissions import values as line_values
@@ -349,7 +349,7 @@ def narrative_values(submission: Submission, body: Mapping[str, Any]) -> dict[st
     data["problem_kinds"] = chosen
     if errors:
         raise Problem(400, "validation", _("Nothing was saved: the narrative has errors."), errors)
-    form = NarrativeForm(data, sections=sections)
+    form = NarrativeForm(data, sections=sections, facts=facts_of(submission.campaign))
     if not form.is_valid():
         raise Problem(
             400,
@@ -361,13 +361,7 @@ def narrative_values(submission: Submission, body: Mapping[str, Any]) -> dict[st
                 for m in messages
             ],
         )
-    return {
-        "answers": form.answers(),
-        "treasury_refusal_count": form.cleaned_data["treasury_refusal_count"],
-        "treasury_refusal_amount": form.cleaned_data["treasury_refusal_amount"],
-        "treasury_refusal_note": form.cleaned_data["treasury_refusal_note"],
-        "problem_kinds": list(form.cleaned_data["problem_kinds"]),
-    }
+    return {"answers": form.answers(), **form.facts_data()}
 
 
 def actor(user: Any) -> User:

@@ -8,7 +8,6 @@ This is the one reading of a definition's appendix that the drafting rules use
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -29,8 +28,6 @@ TOTALS = 8
 RATIOS = 4
 
 PathPart = str | int
-# A header's footnote marker ("Kinh phí đã bố trí (*)"), left out where a column is named alone.
-FOOTNOTE_MARK = re.compile(r"\s*\(\*+\)\s*$")
 
 
 def slot_name(kind: str, number: int) -> str:
@@ -101,11 +98,12 @@ class Measure:
     high: Decimal | None = None  # bounds.max
     max_length: int | None = None  # bounds.max_length (texts)
     choices: tuple[tuple[str, str], ...] = ()  # bounds.choices: (code, label)
+    plain: str = ""  # the label without its footnote's marker ("Kinh phí đã bố trí")
     aggregate: Aggregate = Aggregate()
 
     @property
     def title(self) -> str:
-        return self.name or self.label
+        return self.name or self.plain or self.label
 
 
 @dataclass(frozen=True)
@@ -115,6 +113,7 @@ class Total:
     key: str
     label: str
     of: tuple[str, ...]
+    plain: str = ""  # the label without its footnote's marker
 
 
 @dataclass(frozen=True)
@@ -170,7 +169,10 @@ class Appendix:
         if key in self.measures:
             return self.measures[key].title
         ratio = next((r for r in self.ratios if r.key == key), None)
-        return ratio.label if ratio else FOOTNOTE_MARK.sub("", self.label(key))
+        if ratio is not None:
+            return ratio.label
+        total = self.totals.get(key)
+        return (total.plain or total.label) if total is not None else key
 
     def label(self, key: str) -> str:
         """How the letter's header names a measure; a part of a sum goes by the sum."""
@@ -211,24 +213,39 @@ def _measure(spec: dict[str, Any], label: str) -> Measure:
     )
 
 
-def _walk(columns: list[dict[str, Any]], found: dict[str, Any], total_label: str = "") -> None:
+def _plain(column: dict[str, Any]) -> str:
+    label: str = column.get("label", "")
+    marker = column.get("footnote", "")
+    return label.removesuffix(marker).rstrip() if marker else label
+
+
+def _walk(
+    columns: list[dict[str, Any]], found: dict[str, Any], total: dict[str, Any] | None = None
+) -> None:
     for column in columns:
         label = column.get("label", "")
         if "measure" in column:
-            found["measures"].append(_measure(column["measure"], label))
+            measure = _measure(column["measure"], label)
+            found["measures"].append(replace(measure, plain=_plain(column)))
         if "reason" in column:
             found["measures"].append(_measure(column["reason"], label))
         if "sum" in column:
             spec = column["sum"]
+            named = total or column
             found["totals"].append(
-                Total(key=spec["key"], label=total_label or label, of=tuple(spec["of"]))
+                Total(
+                    key=spec["key"],
+                    label=named.get("label", ""),
+                    of=tuple(spec["of"]),
+                    plain=_plain(named),
+                )
             )
         if column.get("total"):
             breakdown = _breakdown(column)
             if breakdown is not None:
                 found["breakdowns"].append(breakdown)
         # A header column that carries a total ("total": key) names the sum its children add.
-        _walk(column.get("children", []), found, label if column.get("total") else total_label)
+        _walk(column.get("children", []), found, column if column.get("total") else total)
 
 
 def _breakdown(column: dict[str, Any]) -> Breakdown | None:
@@ -275,6 +292,49 @@ def appendix_of(campaign: Campaign) -> Appendix:
         breakdowns=tuple(b for b in found["breakdowns"] if b.total in totals),
     )
     return appendix
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The structured facts a campaign asks each unit once (its definition's ``facts``):
+    the keys of its figures (5137's Treasury refusals: ``treasury_refusal_count``, ...) and
+    whether it asks a multiple choice (its options are the campaign's ProblemKind rows).
+    A campaign that asks none shows, requires and prints none."""
+
+    figures: frozenset[str] = frozenset()
+    choices: bool = False
+
+    def asks(self, key: str) -> bool:
+        return key in self.figures
+
+
+def facts_of(campaign: Campaign) -> Facts:
+    facts = [f for f in (campaign.definition or {}).get("facts", []) if isinstance(f, dict)]
+    return Facts(
+        figures=frozenset(
+            field["key"]
+            for fact in facts
+            if fact.get("kind") == "figures"
+            for field in fact.get("fields", [])
+        ),
+        choices=any(fact.get("kind") == "multiple_choice" for fact in facts),
+    )
+
+
+def headline_totals(appendix: Appendix) -> list[tuple[str, str]]:
+    """What a report's overview totals, in the header's order, as (key, label): each amount
+    on its own, and a sum of amounts in the place of its parts (5137: demand, funds
+    allocated, funds spent)."""
+    shown: dict[str, str] = {}
+    for measure in appendix.measures.values():
+        if measure.kind != "amount":
+            continue
+        if measure.within in appendix.totals:
+            total = appendix.totals[measure.within]
+            shown.setdefault(total.key, total.plain or total.label)
+        else:
+            shown.setdefault(measure.key, measure.plain or measure.label)
+    return list(shown.items())
 
 
 def above(value: Decimal | None, threshold: Decimal) -> bool:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns.measures import appendix_of
+from campaigns.measures import appendix_of, facts_of, headline_totals
 from core import spreadsheet
 from core.downloads import private_file_response
 from receipts.pdf import render_report
@@ -80,7 +80,12 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "submission": submission,
             "readiness": readiness_of(submission, lines),
-            "grand_total": table[-1].totals,
+            # The report's totals as its letter names them (the definition's amounts, a sum
+            # in the place of its parts), each with the grand total's figure.
+            "totals": [
+                (key, label, table[-1].totals.get(key))
+                for key, label in headline_totals(appendix_of(submission.campaign))
+            ],
             "attachments": submission.attachments.all(),
             "editable": access.can_edit_submission(request.user, submission),
             "actions": access.available_transitions(request.user, submission),
@@ -334,7 +339,11 @@ def narrative_preview(
 ) -> HttpResponse:
     """The narrative page as the unit's drafter gets it (see ``appendix_preview``)."""
     sections = list(selectors.outline(submission.campaign))
-    form = NarrativeForm(initial=_narrative_initial(submission), sections=sections)
+    form = NarrativeForm(
+        initial=_narrative_initial(submission),
+        sections=sections,
+        facts=facts_of(submission.campaign),
+    )
     return _narrative_page(request, submission, form, sections, editable=True, preview=links)
 
 
@@ -345,14 +354,15 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     editable = access.can_edit_submission(request.user, submission)
     sections = list(selectors.outline(submission.campaign))
     initial = _narrative_initial(submission)
-    form = NarrativeForm(initial=initial, sections=sections, read_only=not editable)
+    facts = facts_of(submission.campaign)
+    form = NarrativeForm(initial=initial, sections=sections, facts=facts, read_only=not editable)
     if request.method == "POST":
         if not editable:
             messages.error(
                 request, _("This submission can no longer be edited at its current stage.")
             )
             return redirect(submission)
-        form = NarrativeForm(request.POST, initial=initial, sections=sections)
+        form = NarrativeForm(request.POST, initial=initial, sections=sections, facts=facts)
         if form.is_valid():
             try:
                 services.narrative_save(
@@ -360,10 +370,7 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     submission=submission,
                     revision=_revision(request),
                     answers=form.answers(),
-                    treasury_refusal_count=form.cleaned_data["treasury_refusal_count"],
-                    treasury_refusal_amount=form.cleaned_data["treasury_refusal_amount"],
-                    treasury_refusal_note=form.cleaned_data["treasury_refusal_note"],
-                    problem_kinds=list(form.cleaned_data["problem_kinds"]),
+                    **form.facts_data(),
                 )
             except services.SubmissionError as exc:
                 messages.error(request, str(exc))

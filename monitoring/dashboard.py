@@ -46,11 +46,26 @@ from core.enums import Action, Role, Stage, Status
 from submissions.models import Submission
 from workflow import deadlines
 from workflow.calendar import WorkingCalendar
-from workflow.deadlines import LADDER, Reckoner, Schedule, is_untouched, ministry_arrival
+from workflow.deadlines import (
+    LADDER,
+    Reckoner,
+    Schedule,
+    is_untouched,
+    ladder_of,
+    ministry_arrival,
+)
 from workflow.models import AuditRecord
 from workflow.transitions import roles_at
 
 STAGE_ORDER = {stage: n for n, stage in enumerate([*LADDER, Stage.CONSOLIDATED])}
+
+
+def stages_of(campaign: Campaign) -> list[Stage]:
+    """The stages a report of the campaign can stand at, in order: its own process's (a
+    campaign without a review in the unit has no department stage to count or filter by)."""
+    return [*ladder_of(campaign), Stage.CONSOLIDATED]
+
+
 STATUS_ORDER = {
     s: n
     for n, s in enumerate(
@@ -482,7 +497,7 @@ def dashboard(
         rows = [r for r in rows if needle in folded(f"{r.code} {r.unit}")]
     board = Dashboard(campaign=campaign, now=now, rows=rows, regions=regions)
     stages = Counter(r.stage for r in rows)
-    board.stage_counts = [(stage, stages.get(stage, 0)) for stage in STAGE_ORDER]
+    board.stage_counts = [(stage, stages.get(stage, 0)) for stage in stages_of(campaign)]
     statuses = Counter(r.stage_status for r in rows if r.stage_status)
     board.status_counts = [(status, statuses.get(status, 0)) for status in STATUS_ORDER]
     board.rates = Rates(

@@ -57,7 +57,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "board": board,
             "filters": filters,
             "page": page,
-            "stages": monitoring.STAGE_ORDER,
+            "stages": monitoring.stages_of(campaign),
             "statuses": monitoring.STATUS_ORDER,
         },
     )

@@ -41,7 +41,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, Round
 from django.utils.translation import gettext as _
 
-from campaigns.measures import Appendix, Measure, appendix_of, assign_slots
+from campaigns.measures import Appendix, Measure, appendix_of, assign_slots, headline_totals
 from campaigns.models import Campaign
 
 from .models import LINE_SLOTS, RATIO_FIELDS, TOTAL_FIELDS, NationalVersion, VersionFigures
@@ -91,14 +91,16 @@ class Plan:
 
     @property
     def headline(self) -> tuple[Figure, ...]:
-        """A province's figures in the annex: the amounts and whole numbers that are no part of
-        a sum, the sums, then the ratios (for the first campaign: demand, allocated, spent,
-        spent against allocated)."""
-        return tuple(
-            f
-            for f in self.figures
-            if f.kind in ("total", "ratio")
-            or (f.kind in ("amount", "integer") and not self.appendix.measures[f.key].within)
+        """A province's figures in the annex: the report's overview totals (each amount that is
+        no part of a sum, and the sums: campaigns.measures.headline_totals), the whole numbers
+        that are no part of a sum, then the ratios (for the first campaign: demand, allocated,
+        spent, spent against allocated)."""
+        by_key = {f.key: f for f in self.figures}
+        totals = [by_key[key] for key, _label in headline_totals(self.appendix) if key in by_key]
+        return (
+            *totals,
+            *(f for f in self.figures if f.kind == "integer"),
+            *(f for f in self.figures if f.kind == "ratio"),
         )
 
     def values(self, row: VersionFigures | None) -> Figures:
@@ -147,8 +149,7 @@ def plan_for(campaign: Campaign) -> Plan:
         if key in slots and _aggregated(measure):
             figures.append(Figure(key, slots[key], measure.kind, measure.title))
     figures += [
-        Figure(key, field, "total", appendix.title(key))
-        for key, field in total_fields.items()
+        Figure(key, field, "total", appendix.title(key)) for key, field in total_fields.items()
     ]
     figures += [
         Figure(ratio.key, field, "ratio", ratio.label)

@@ -26,6 +26,7 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from campaigns.measures import facts_of
 from core import clock
 from core.eventloop import outside_event_loop
 from receipts.signing import service_signer
@@ -132,6 +133,7 @@ def render_report(submission: Any, *, signer: Any = None) -> bytes:
                 "widths": column_widths(columns.leaves),
                 "footnotes": selectors.footnotes(campaign, columns),
                 "problems": list(submission.problem_kinds.all()),
+                "facts": facts_of(campaign),
                 "today": clock.today(),
                 "signer": signer,
             },

@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.definition import NUMERIC
-from campaigns.measures import Appendix, Measure, above, appendix_of, labels_joined
+from campaigns.measures import Appendix, Facts, Measure, above, appendix_of, labels_joined
 from campaigns.models import OutlineSection, ProblemKind
 
 from . import values as line_values
@@ -31,6 +31,9 @@ from .models import (
     REFUSAL_COUNT_MAX,
     LineItem,
 )
+
+# The fields of 5137's figures fact, the Treasury's refusals (2.2.b), stored on the submission.
+TREASURY_FIELDS = ("treasury_refusal_count", "treasury_refusal_amount", "treasury_refusal_note")
 
 
 class AmountField(LocalDecimalField):
@@ -218,7 +221,12 @@ class NarrativeForm(NFCInputMixin, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, sections: list[OutlineSection], read_only: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        sections: list[OutlineSection],
+        facts: Facts,
+        read_only: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.sections = sections
@@ -237,8 +245,29 @@ class NarrativeForm(NFCInputMixin, forms.Form):
                 self.point_fields.append((point, name))
         kinds = ProblemKind.objects.filter(campaign_id=sections[0].campaign_id if sections else 0)
         self.fields["problem_kinds"].queryset = kinds  # type: ignore[attr-defined]
+        # Only the facts the campaign's letter asks are fields (5137 asks both).
+        self.facts = facts
+        if not facts.asks("treasury_refusal_count"):
+            for name in TREASURY_FIELDS:
+                del self.fields[name]
+        if not facts.choices:
+            del self.fields["problem_kinds"]
         for field in self.fields.values():
             field.disabled = read_only
+
+    @property
+    def asks_treasury(self) -> bool:
+        return "treasury_refusal_count" in self.fields
+
+    def facts_data(self) -> dict[str, Any]:
+        """narrative_save's facts: what the form asks, blank for what it does not."""
+        data = self.cleaned_data
+        return {
+            "treasury_refusal_count": data.get("treasury_refusal_count"),
+            "treasury_refusal_amount": data.get("treasury_refusal_amount"),
+            "treasury_refusal_note": data.get("treasury_refusal_note", ""),
+            "problem_kinds": list(data.get("problem_kinds", [])),
+        }
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from campaigns.measures import Appendix, Measure, above, appendix_of, labels_joined
+from campaigns.measures import Appendix, Measure, above, appendix_of, facts_of, labels_joined
 from campaigns.models import OutlineSection
 
 from . import selectors
@@ -148,6 +148,8 @@ def check_readiness(
                         "narrative",
                     )
                 )
+    if not facts_of(submission.campaign).asks("treasury_refusal_count"):
+        return result  # a letter that does not ask the Treasury's refusals
     count, amount = submission.treasury_refusal_count, submission.treasury_refusal_amount
     if count is None:
         result.missing.append(

@@ -128,12 +128,19 @@ def _as(page: Any, base: str, username: str, language: str) -> None:
 
 def _basics(page: Any, where: str) -> list[str]:
     """What axe's WCAG rules leave to best practice, required here on every page: one h1,
-    the landmarks, a skip link to the main content, the messages region."""
+    the landmarks (menus each named apart), a skip link to the main content, the messages
+    region."""
     found = page.evaluate(
         """() => ({
              h1: document.querySelectorAll('h1').length,
-             landmarks: ['header', 'nav', 'main', 'footer']
+             landmarks: ['header', 'main', 'footer']
                .filter(t => document.querySelectorAll(t).length !== 1),
+             // Several menus (the main one, a campaign switcher, pages) are fine when each
+             // is named apart from the others (WAI-ARIA: a unique label per landmark).
+             navs: (() => { const names = [...document.querySelectorAll('nav')]
+                              .map(n => n.getAttribute('aria-label') || '');
+                            return names.length >= 1 && !names.includes('')
+                              && new Set(names).size === names.length; })(),
              skip: (() => { const a = document.querySelector('body > a.skip-link');
                             return !!a && !!document.querySelector(a.getAttribute('href')); })(),
              live: document.getElementById('messages')?.getAttribute('aria-live'),
@@ -144,6 +151,8 @@ def _basics(page: Any, where: str) -> list[str]:
         wrong.append(f"{where}: {found['h1']} h1 elements")
     if found["landmarks"]:
         wrong.append(f"{where}: not exactly one of {found['landmarks']}")
+    if not found["navs"]:
+        wrong.append(f"{where}: no menu, or menus not each named apart")
     if not found["skip"]:
         wrong.append(f"{where}: no skip link to the content")
     if found["live"] != "polite":

@@ -107,3 +107,20 @@ def test_spending_needs_the_state_of_the_infrastructure(hanoi: Submission, draft
         "Thực trạng cơ sở vật chất so với mục tiêu, chủ trương về ứng dụng CNTT, CPĐT."
     ]
     assert result.missing[0].anchor == f"line-{line.pk}"
+
+
+def test_a_letter_that_asks_no_facts_neither_asks_nor_shows_them(
+    hanoi: Submission, drafter_client: Any
+) -> None:
+    """The Treasury's refusals and the kinds of shortcoming are 5137's facts: a campaign whose
+    definition asks no fact has no such item to complete and no such part on its page."""
+    assert _check(hanoi).count("facts") == 1
+    page = drafter_client.get(reverse("submissions:narrative", args=[hanoi.pk])).content.decode()
+    assert 'id="facts-treasury"' in page and 'id="facts-problems"' in page
+    campaign = hanoi.campaign
+    campaign.definition = {**campaign.definition, "facts": []}
+    campaign.save(update_fields=["definition"])
+    hanoi.refresh_from_db()
+    assert _check(hanoi).count("facts") == 0
+    page = drafter_client.get(reverse("submissions:narrative", args=[hanoi.pk])).content.decode()
+    assert 'id="facts-treasury"' not in page and 'id="facts-problems"' not in page

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from demo.data import DEMO_PASSWORD, load_demo
+from demo.data import DEMO_PASSWORD, load_demo, read_definition
 
 
 class Command(BaseCommand):
@@ -19,4 +19,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'admin':<18} Quản trị hệ thống (Django admin)")
         with translation.override("vi"):
             for spec in users:
-                self.stdout.write(f"  {spec.username:<18} {spec.role.label} — {spec.full_name}")
+                # A unit's people act in one campaign: its letter's number says which.
+                letter = (
+                    f" ({read_definition(spec.campaign_file)['letter']['number']})"
+                    if spec.campaign_file
+                    else ""
+                )
+                self.stdout.write(
+                    f"  {spec.username:<18} {spec.role.label} — {spec.full_name}{letter}"
+                )
