@@ -44,7 +44,15 @@ from .models import NationalVersion
 
 CONTENT_TYPE = sheet.CONTENT_TYPE
 # Column width (characters) by kind of leaf column.
-WIDTHS = {"row_number": 6, "row_label": 48, "text": 14, "amount": 16, "sum": 17, "percent": 11}
+WIDTHS = {
+    "row_number": 6,
+    "row_label": 48,
+    "text": 14,
+    "amount": 16,
+    "sum": 17,
+    "percent": 11,
+    "integer": 12,
+}
 
 
 def _appendix(ws: Worksheet, report: selectors.NationalReport, tree: ColumnTree) -> None:
@@ -79,7 +87,7 @@ def _appendix(ws: Worksheet, report: selectors.NationalReport, tree: ColumnTree)
                 value, number_format = row.figures.get(col.field), AMOUNT_FIXED
             elif col.kind == "percent":
                 value, number_format = fraction(row.figures.get(col.field)), PERCENT
-            elif col.kind == "flag":
+            elif col.kind in ("flag", "integer"):
                 value, number_format = row.figures.get(col.field), INTEGER
             cell = put(ws, r, c, value, number_format)
             if row.kind in ("group", "total"):

@@ -335,7 +335,9 @@ def _national_files(page: Any) -> list[str]:
                 failures.append(
                     f"national Excel, {label}, {key}: {figures_of[key]} not in {numbers}"
                 )
-        if not any(abs(n - figures_of["progress_pct"]) < Decimal("0.01") for n in numbers):
+        # A share is written as a fraction of 1 with a percent format (78% is 0.78).
+        share = figures_of["progress_pct"] / 100
+        if not any(abs(n - share) < Decimal("0.0001") for n in numbers):
             failures.append(
                 f"national Excel, {label}, progress_pct: {figures_of['progress_pct']:.2f} "
                 f"not in {numbers}"
