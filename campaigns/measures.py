@@ -128,9 +128,9 @@ class Ratio:
 
 @dataclass(frozen=True)
 class Breakdown:
-    """A sum whose parts sit under headers of the same columns (5137's allocation: investment
-    and recurrent, each by the same three sources): the parts as a table, a row per header,
-    a column per position under it."""
+    """A sum whose parts sit under headers of the same columns (the first campaign's
+    allocation: investment and recurrent, each by the same three sources): the parts as a
+    table, a row per header, a column per position under it."""
 
     total: str  # the sum's key
     rows: tuple[tuple[str, tuple[str, ...]], ...]  # (header label, its parts in order)
@@ -297,8 +297,8 @@ def appendix_of(campaign: Campaign) -> Appendix:
 @dataclass(frozen=True)
 class Facts:
     """The structured facts a campaign asks each unit once (its definition's ``facts``):
-    the keys of its figures (5137's Treasury refusals: ``treasury_refusal_count``, ...) and
-    whether it asks a multiple choice (its options are the campaign's ProblemKind rows).
+    the keys of its figures (the first campaign's Treasury refusals:
+    ``treasury_refusal_count``, ...) and whether it asks a multiple choice (its options are the campaign's ProblemKind rows).
     A campaign that asks none shows, requires and prints none."""
 
     figures: frozenset[str] = frozenset()
@@ -323,7 +323,7 @@ def facts_of(campaign: Campaign) -> Facts:
 
 def headline_totals(appendix: Appendix) -> list[tuple[str, str]]:
     """What a report's overview totals, in the header's order, as (key, label): each amount
-    on its own, and a sum of amounts in the place of its parts (5137: demand, funds
+    on its own, and a sum of amounts in the place of its parts (the first campaign: demand, funds
     allocated, funds spent)."""
     shown: dict[str, str] = {}
     for measure in appendix.measures.values():

@@ -2,7 +2,7 @@
 
 Two campaigns, each read from its definition file (no code names either):
 
-- 5137/BTC-NSNN, the shipped one: six provinces have a drafter, a department reviewer and a
+- the shipped one (campaigns/data/): six provinces have a drafter, a department reviewer and a
   signatory; their reports were drafted and moved through the real drafting and transition
   services at chosen moments of April and May 2020 (the application's clock stands at each).
 - A demo letter of 2025 to the 34 units of 2025 (demo/definitions/), loaded as a draft like an
@@ -51,11 +51,11 @@ from workflow.services import (
 )
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-DEMO_PASSWORD = "demo-5137"  # noqa: S105 - printed for the demo; never used outside it
+DEMO_PASSWORD = "demo-pheduyet"  # noqa: S105 - printed for the demo; never used outside it
 # The campaigns' definitions: the shipped one, and the demo's own letter (not reference data:
 # only the demo loads it). Their codes are read from them.
-FIRST_FILE = DATA_DIR / "campaign-5137-btc-nsnn.json"
-SECOND_FILE = Path(__file__).resolve().parent / "definitions" / "campaign-11250-btc-nsnn.json"
+FIRST_FILE = sorted(DATA_DIR.glob("campaign-*.json"))[0]
+SECOND_FILE = sorted((Path(__file__).resolve().parent / "definitions").glob("campaign-*.json"))[0]
 
 
 def read_definition(path: Path) -> dict[str, Any]:
@@ -326,7 +326,7 @@ SCALE = {
 
 
 def _first_facts(campaign: Campaign, scale: Decimal) -> dict[str, Any]:
-    """5137's structured facts: the Treasury's refusals (2.2.b) and kinds of shortcoming (2.5.i)."""
+    """The first campaign's structured facts: the Treasury's refusals (2.2.b) and kinds of shortcoming (2.5.i)."""
     return {
         "treasury_refusal_count": 2,
         "treasury_refusal_amount": (Decimal("1250.5") * scale).quantize(Decimal("0.001")),

@@ -32,7 +32,8 @@ from .models import (
     LineItem,
 )
 
-# The fields of 5137's figures fact, the Treasury's refusals (2.2.b), stored on the submission.
+# The fields of the first campaign's figures fact, the Treasury's refusals (2.2.b), stored on
+# the submission.
 TREASURY_FIELDS = ("treasury_refusal_count", "treasury_refusal_amount", "treasury_refusal_note")
 
 
@@ -245,7 +246,7 @@ class NarrativeForm(NFCInputMixin, forms.Form):
                 self.point_fields.append((point, name))
         kinds = ProblemKind.objects.filter(campaign_id=sections[0].campaign_id if sections else 0)
         self.fields["problem_kinds"].queryset = kinds  # type: ignore[attr-defined]
-        # Only the facts the campaign's letter asks are fields (5137 asks both).
+        # Only the facts the campaign's letter asks are fields (the first campaign asks both).
         self.facts = facts
         if not facts.asks("treasury_refusal_count"):
             for name in TREASURY_FIELDS:

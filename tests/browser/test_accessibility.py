@@ -24,7 +24,7 @@ from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "demo-5137"
+PASSWORD = "demo-pheduyet"
 SCREENSHOTS = ARTIFACTS / "a11y"
 
 
