@@ -298,8 +298,8 @@ def appendix_of(campaign: Campaign) -> Appendix:
 class Facts:
     """The structured facts a campaign asks each unit once (its definition's ``facts``):
     the keys of its figures (the first campaign's Treasury refusals:
-    ``treasury_refusal_count``, ...) and whether it asks a multiple choice (its options are the campaign's ProblemKind rows).
-    A campaign that asks none shows, requires and prints none."""
+    ``treasury_refusal_count``, ...) and whether it asks a multiple choice (its options are
+    the campaign's ProblemKind rows). A campaign that asks none shows, requires and prints none."""
 
     figures: frozenset[str] = frozenset()
     choices: bool = False
