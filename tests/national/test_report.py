@@ -228,7 +228,9 @@ def test_spread_shortcomings_and_refusals_match_the_provinces(
     assert [c.amount for c in allocation.rows[2][1][:3]] == [
         sum((total[p] or D(0) for p in parts), D(0)) for parts in SOURCES
     ]
-    assert allocation.rows[0][1][3].amount + allocation.rows[1][1][3].amount == total["allocated"]
+    invest, recurrent = allocation.rows[0][1][3].amount, allocation.rows[1][1][3].amount
+    assert invest is not None and recurrent is not None
+    assert invest + recurrent == total["allocated"]
     assert allocation.rows[2][1][3].share == D("100.00")
 
 
