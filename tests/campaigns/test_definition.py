@@ -180,6 +180,11 @@ MISTAKES: dict[str, tuple[Callable[[Definition], Any], str, str]] = {
         "appendix.columns[3].children[0].measure.aggregate.lines",
         "Chỉ bình quân gia quyền (weighted_mean) mới chỉ rõ các dòng được tính",
     ),
+    "shares of one whole without their rule": (
+        lambda d: d["appendix"]["rules"][0]["measures"].remove("unused_pct"),
+        "appendix.columns[7].children[2].measure.aggregate.lines",
+        "“with_any_share” tính các dòng có ghi bất kỳ tỷ lệ nào của một quy tắc",
+    ),
     "footnote marker not defined": (
         lambda d: _column(d, 5, 0, 0).update({"footnote": "(***)"}),
         "appendix.columns[5].children[0].children[0].footnote",
