@@ -30,8 +30,15 @@ def _run(repetitions: int) -> None:
     from receipts.models import Receipt
     from submissions.models import Submission
 
-    receipt = Receipt.objects.filter(submission__unit__code="01").order_by("number").first()
-    submission = Submission.objects.get(unit__code="01")
+    from .scratch import measured_campaign
+
+    campaign = measured_campaign()
+    receipt = (
+        Receipt.objects.filter(campaign=campaign, submission__unit__code="01")
+        .order_by("number")
+        .first()
+    )
+    submission = Submission.objects.get(campaign=campaign, unit__code="01")
     assert receipt is not None
 
     def timed(fn: object) -> list[float]:
