@@ -151,27 +151,6 @@ ANALYZE;
 """
 
 
-# The measures the synthetic lines give, in the order of SQL's values.
-LINE_KEYS = (
-    "demand",
-    "alloc_invest_ctmt",
-    "alloc_invest_self",
-    "alloc_invest_separate",
-    "alloc_recurrent_ctmt",
-    "alloc_recurrent_self",
-    "alloc_recurrent_separate",
-    "spent",
-    "not_completed_pct",
-    "accepted_internal",
-    "accepted_by_authority",
-    "vs_demand_pct",
-    "vs_resolution17_pct",
-    "use_as_designed_pct",
-    "use_not_as_designed_pct",
-    "unused_pct",
-)
-
-
 def _synthetic(first: Any, repetitions: int) -> None:
     from django.db import connection, transaction
 
@@ -188,10 +167,12 @@ def _synthetic(first: Any, repetitions: int) -> None:
         created_at=first.created_at,
         created_by=first.created_by,
     )
-    # The synthetic lines fill the measures of the first campaign's shape, in the slots the
-    # benchmarked campaign's definition gives them.
-    slots = figures.plan_for(campaign).slots
-    columns = ", ".join(slots[key] for key in LINE_KEYS)
+    # The synthetic lines give the first campaign's shape: its 16 numeric measures (8 amounts,
+    # a share, 2 yes/no, 2 rates, 3 shares of one whole), in the header's order, in the slots
+    # the benchmarked campaign's definition gives them.
+    slots = figures.plan_for(campaign).line_slots
+    assert len(slots) == 16, "the synthetic lines fit a campaign of the first one's shape"
+    columns = ", ".join(slots)
     with connection.cursor() as cursor:
         cursor.execute(
             SQL.replace("{columns}", columns),

@@ -13,6 +13,7 @@ from workflow.services import submission_start
 
 from ..cast import fill_complete, make_cast
 from .conftest import ARTIFACTS
+from .session import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,15 +25,6 @@ def story(live_app: Any, make_user: Any) -> Any:
     cast = make_cast(make_user)
     fill_complete(submission, cast.users[next(k for k in cast.users if k[0] == "drafter")])
     return submission
-
-
-def _as(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "secret-password")
-    page.click("form button[type=submit].w-100")
-    assert page.locator("h1").first.inner_text() == "Hộp công việc"
 
 
 def _open(page: Any, name: str = "Thành phố Hà Nội") -> None:
@@ -48,7 +40,7 @@ def _press(page: Any, action: str, reason: str = "") -> str:
 
 def test_the_whole_path_clicked_through(page: Any, live_app: Any, story: Any) -> None:
     base = live_app.url
-    _as(page, base, "hn.drafter")
+    sign_in(page, base, "hn.drafter")
     _open(page)
     assert page.locator("#stage").inner_text() == "Đang soạn thảo"
     next_actors = page.locator("#next-actors").inner_text()
@@ -57,7 +49,7 @@ def test_the_whole_path_clicked_through(page: Any, live_app: Any, story: Any) ->
     assert page.locator("#stage").inner_text() == "Sở thẩm định"
     assert page.locator("#actions button").count() == 0  # the drafter has nothing to press now
 
-    _as(page, base, "hn.department_reviewer")
+    sign_in(page, base, "hn.department_reviewer")
     _open(page)
     buttons = [b.inner_text() for b in page.locator("#actions button").all()]
     assert buttons == ["Phê duyệt", "Trả lại"]
@@ -65,7 +57,7 @@ def test_the_whole_path_clicked_through(page: Any, live_app: Any, story: Any) ->
     assert message == "Đã trả lại hồ sơ báo cáo cho chuyên viên soạn thảo kèm theo lý do."
     assert page.locator("#stage").inner_text() == "Đang soạn thảo"
 
-    _as(page, base, "hn.drafter")
+    sign_in(page, base, "hn.drafter")
     page.locator("#inbox-assigned a", has_text="Thành phố Hà Nội").click()
     assert "Bổ sung căn cứ cho dòng hạ tầng mạng" in page.locator("#return-reason").inner_text()
     timeline = page.locator("#timeline").inner_text()
@@ -77,13 +69,13 @@ def test_the_whole_path_clicked_through(page: Any, live_app: Any, story: Any) ->
         ("hn.provincial_signatory", "sign", "Bộ Tài chính kiểm tra"),
         ("hn.ministry_checker", "accept", "Chờ tổng hợp"),
     ]:
-        _as(page, base, username)
+        sign_in(page, base, username)
         _open(page)
         _press(page, action)
         assert page.locator("#stage").inner_text() == stage
 
     # The coordinator consolidates from the national report: Hà Nội is waiting for it.
-    _as(page, base, "coordinator")
+    sign_in(page, base, "coordinator")
     page.click("#nav-national")
     assert page.locator("#pending-units").inner_text() == "Thành phố Hà Nội"
     page.click("#consolidate")

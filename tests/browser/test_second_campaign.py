@@ -29,6 +29,7 @@ from workflow.services import role_grant
 from ..factories import UserFactory
 from ..pdfwords import pages
 from .conftest import ARTIFACTS
+from .session import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,15 +102,6 @@ def second(live_app: Any) -> Campaign:
     return campaign
 
 
-def _as(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "secret-password")
-    page.click("form button[type=submit].w-100")
-    assert page.locator("h1").first.inner_text() == "Hộp công việc"
-
-
 def _open(page: Any) -> None:
     page.locator("#inbox-available a, #inbox-assigned a", has_text=UNIT_NAME).first.click()
 
@@ -141,7 +133,7 @@ def test_the_second_campaign_from_draft_to_national_report(
     lines = {line.row.code: line for line in submission.lines.select_related("row") if line.row}
 
     # The drafter fills the appendix: amounts, a share, a whole number, a yes/no, a text.
-    _as(page, base, "ag.drafter")
+    sign_in(page, base, "ag.drafter")
     _open(page)
     assert page.locator("#stage").inner_text() == "Đang soạn thảo"
     page.goto(f"{base}/submissions/{submission.pk}/appendix/")
@@ -185,7 +177,7 @@ def test_the_second_campaign_from_draft_to_national_report(
         ("ag.signatory", "sign", "Bộ Tài chính kiểm tra"),
         ("checker", "accept", "Chờ tổng hợp"),
     ]:
-        _as(page, base, username)
+        sign_in(page, base, username)
         _open(page)
         buttons = [b.inner_text() for b in page.locator("#actions button").all()]
         assert "Phê duyệt" not in buttons  # nobody approves for a department here
@@ -218,7 +210,7 @@ def test_the_second_campaign_from_draft_to_national_report(
     # the Excel, per group and in total, put together as the definition says. Every mismatch
     # of a figure is listed, not just the first.
     # The coordinator consolidates from the national report: An Giang waits for it.
-    _as(page, base, "coordinator")
+    sign_in(page, base, "coordinator")
     page.goto(f"{base}/national/{second.code}/")
     assert page.locator("#pending-units").inner_text() == UNIT_NAME
     page.click("#consolidate")
