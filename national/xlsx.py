@@ -96,8 +96,8 @@ def _appendix(ws: Worksheet, report: selectors.NationalReport, tree: ColumnTree)
             elif row.kind in ("own", "direct"):
                 cell.font = ITALIC
     notes = [
-        str(report.rate_method),
-        _("Acceptance columns: the number of appendix lines (tasks) accepted that way."),
+        *([report.rate_method] if report.rate_method else []),
+        *([report.counts_note] if report.counts_note else []),
         *(f"{n.marker}: {n.text}" for n in content.footnotes(report.campaign, tree)),
     ]
     sheet.notes(ws, first + len(report.table) + 1, notes)

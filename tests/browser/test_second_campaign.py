@@ -303,6 +303,12 @@ def _national_files(page: Any) -> list[str]:
     with page.expect_download() as download:
         page.click("#download-xlsx")
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()), data_only=True)
+    texts = {
+        v for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row
+    }
+    # The yes / no column's note names this campaign's column, not the first campaign's.
+    if "“Đã đưa vào vận hành”: số dòng (nhiệm vụ) của phụ lục trả lời “có”." not in texts:
+        failures.append("national Excel: the note on the yes / no column is missing")
     wanted = {label: expected(rows) for label, rows in GROUPS.items()}  # a group's row, by label
     seen: dict[str, list[Decimal]] = {}
     for sheet in book.worksheets:
