@@ -41,8 +41,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, Round
 from django.utils.translation import gettext as _
 
-from campaigns.measures import Appendix, Measure, appendix_of, assign_slots, headline_totals
+from campaigns.measures import Appendix, Measure, appendix_of, headline_totals
 from campaigns.models import Campaign
+from submissions import values as line_values
 
 from .models import LINE_SLOTS, RATIO_FIELDS, TOTAL_FIELDS, NationalVersion, VersionFigures
 
@@ -136,8 +137,7 @@ def plan_for(campaign: Campaign) -> Plan:
     if cached is not None:
         return cached
     appendix = appendix_of(campaign)
-    spec = (campaign.definition or {}).get("appendix") or {}
-    slots = assign_slots(spec.get("columns"))
+    slots = line_values.for_campaign(campaign).slots  # the lines' own map, frozen slot for slot
     # In the header's order: a sum stands before its parts, as its column does.
     total_fields = dict(zip(appendix.totals, TOTAL_FIELDS, strict=False))
     figures: list[Figure] = []
